@@ -1,0 +1,1 @@
+"""unionbot wiring: configuration, the dialogue core, storage, the Telegram application and the command line."""

@@ -1,0 +1,1 @@
+"""The knowledge: FAQ content, normalisation, matching, flows. No Telegram import."""

@@ -1,0 +1,129 @@
+"""Content checks behind `unionbot check` and `/reload`, each problem with file and line.
+
+Shape problems (YAML, fields, duplicate ids) come from loading; this module adds what needs the
+whole picture: links between entries, answer length, faithfulness to the source document, and
+what the matcher would do with each phrasing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from faq.knowledge import FaqPaths, Knowledge
+from faq.yamlfile import Problem
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    min_alternates: int = 8
+    max_answer_chars: int = 600
+    max_button_label_chars: int = 20
+
+
+def check_knowledge(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,
+                    deep: bool = True, contacts: str = "") -> list[Problem]:
+    """Every problem in the loaded content. `deep` adds the matcher-based checks."""
+    problems: list[Problem] = []
+    problems += check_entries(knowledge, config, contacts)
+    problems += check_sources(knowledge, paths.source_document)
+    if knowledge.content.flows:
+        from faq.flows import check_flows
+
+        problems += check_flows(knowledge.content, config)
+    if deep:
+        problems += check_confusions(knowledge)
+    return problems
+
+
+def check_entries(knowledge: Knowledge, config: CheckConfig, contacts: str) -> list[Problem]:
+    content = knowledge.content
+    problems = []
+    seen_phrasings: dict[str, str] = {}
+    for entry in content.entries.values():
+        def at(message: str, entry=entry) -> Problem:
+            return Problem(entry.file, entry.line, f"entry {entry.id}: {message}")
+
+        if len(entry.alternates) < config.min_alternates:
+            problems.append(at(f"has {len(entry.alternates)} alternates; at least "
+                               f"{config.min_alternates} are needed for reliable matching"))
+        for rid in entry.related:
+            if rid == entry.id:
+                problems.append(at("'related' links to itself"))
+            elif rid not in content.entries:
+                problems.append(at(f"'related' names unknown entry {rid!r}"))
+        if entry.flow and content.flows is not None and entry.flow not in content.flows:
+            problems.append(at(f"'flow' names unknown flow {entry.flow!r}"))
+        rendered = entry.answer.replace("{contacts}", contacts)
+        if len(rendered) > TELEGRAM_MESSAGE_LIMIT:
+            problems.append(at(f"answer is {len(rendered)} characters, more than one Telegram "
+                               f"message ({TELEGRAM_MESSAGE_LIMIT})"))
+        elif len(entry.answer.replace("{contacts}", "")) > config.max_answer_chars:
+            problems.append(at(f"answer is {len(entry.answer)} characters; keep it under "
+                               f"{config.max_answer_chars} for a phone screen"))
+        for phrasing in entry.phrasings:
+            norm = knowledge.normalizer.normalize(phrasing)
+            if not norm:
+                problems.append(at(f"phrasing {phrasing!r} has nothing to match on"))
+                continue
+            other = seen_phrasings.setdefault(norm, entry.id)
+            if other != entry.id:
+                problems.append(at(f"phrasing {phrasing!r} is the same as one of entry {other}"))
+    return problems
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def check_sources(knowledge: Knowledge, document: Path | None) -> list[Problem]:
+    """Each source passage occurs in the document; each number in an answer occurs in its
+    sources (so no amount, date or count is invented)."""
+    problems = []
+    doc_text = None
+    if document is not None and document.is_file():
+        doc_text = _squash(document.read_text(encoding="utf-8"))
+    for entry in knowledge.content.entries.values():
+        sources = "".join(_squash(s) for s in entry.source)
+        if doc_text is not None:
+            for passage in entry.source:
+                if _squash(passage) not in doc_text:
+                    problems.append(Problem(entry.file, entry.line,
+                                            f"entry {entry.id}: source passage not found in the "
+                                            f"document: {passage[:40]!r}…"))
+        answer = entry.answer.replace("{contacts}", "")
+        for number in sorted(set(_DIGITS.findall(answer))):
+            if number not in sources:
+                problems.append(Problem(entry.file, entry.line,
+                                        f"entry {entry.id}: the answer says {number!r} but its "
+                                        f"source passages do not"))
+    return problems
+
+
+def check_confusions(knowledge: Knowledge) -> list[Problem]:
+    """Phrasings that, without themselves, would retrieve another entry; and pairs of entries
+    whose canonical questions retrieve each other."""
+    matcher, normalizer = knowledge.matcher, knowledge.normalizer
+    threshold = matcher.settings.clarify_threshold
+    problems = []
+    for entry in knowledge.content.entries.values():
+        for phrasing in entry.alternates:
+            ranked = matcher.rank(normalizer.normalize(phrasing), limit=2,
+                                  exclude=(entry.id, phrasing))
+            if ranked and ranked[0].entry_id != entry.id and ranked[0].score >= threshold:
+                problems.append(Problem(entry.file, entry.line,
+                                        f"entry {entry.id}: alternate {phrasing!r} retrieves "
+                                        f"entry {ranked[0].entry_id} ({ranked[0].score:.0f})"))
+        ranked = matcher.rank(normalizer.normalize(entry.question), limit=1,
+                              exclude_entry=entry.id)
+        if ranked and ranked[0].score >= matcher.settings.answer_threshold:
+            problems.append(Problem(entry.file, entry.line,
+                                    f"entry {entry.id}: its question is so close to entry "
+                                    f"{ranked[0].entry_id} ({ranked[0].score:.0f}) that the "
+                                    f"matcher confuses them"))
+    return problems

@@ -1,0 +1,69 @@
+"""The loaded knowledge: content plus the normaliser and matcher built from it.
+
+A `Knowledge` is immutable once built; reloading builds a new one and swaps the reference, so a
+broken file never disturbs the one that is serving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from faq.content import Content, load_content
+from faq.matcher import MatchSettings, Matcher
+from faq.text import Normalizer, synonym_map
+from faq.yamlfile import Problem
+
+
+@dataclass(frozen=True)
+class FaqPaths:
+    entries: Path
+    synonyms: Path | None = None
+    flows: Path | None = None
+    messages: Path | None = None
+    source_document: Path | None = None
+    base: Path | None = None  # paths in messages are shown relative to this
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    settings: MatchSettings = field(default_factory=MatchSettings)
+    fillers: tuple[str, ...] = ()
+    max_query_chars: int = 300
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    content: Content
+    normalizer: Normalizer
+    matcher: Matcher
+
+    @property
+    def entries(self):
+        return self.content.entries
+
+
+def build_normalizer(groups: list[list[str]], match: MatchConfig) -> Normalizer:
+    """A normaliser whose synonym table is itself folded like a question would be."""
+    basic = Normalizer(fillers=list(match.fillers), max_chars=0)
+    fold = Normalizer(max_chars=0).normalize
+    return Normalizer(synonyms=synonym_map(groups, fold=fold), fillers=basic.fillers,
+                      max_chars=match.max_query_chars)
+
+
+def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) -> Matcher:
+    phrasings = [(e.id, p) for e in content.entries.values() for p in e.phrasings]
+    return Matcher(phrasings, normalizer, match.settings)
+
+
+def load_knowledge(paths: FaqPaths, match: MatchConfig) -> tuple[Knowledge, list[Problem]]:
+    """Read every FAQ file and build the matcher; problems come back alongside, never raised."""
+    content, problems = load_content(paths.entries, paths.synonyms, paths.messages, paths.base)
+    if paths.flows is not None:
+        from faq.flows import load_flows  # flows live in their own module
+
+        flows, flow_problems = load_flows(paths.flows, paths.base)
+        content.flows = flows
+        problems.extend(flow_problems)
+    normalizer = build_normalizer(content.synonym_groups, match)
+    return Knowledge(content, normalizer, build_matcher(content, normalizer, match)), problems

@@ -1,0 +1,194 @@
+"""Matching a worker's question against the FAQ, designed for short unspaced Chinese.
+
+Each phrasing (canonical question or alternate) is broken into units: characters, character
+bigrams and pinyin-syllable bigrams, so a sound-alike typo (接款 for 借款) still shares the pinyin
+bigram "jie kuan". Units are weighted by how rare they are across entries, and units the FAQ has
+never seen weigh the most: a question about 拖欠工资 is mostly "unknown" and so scores low, which
+is what lets off-topic messages fall back instead of being answered confidently.
+
+Candidates come from an inverted index over the rarer units; the best are rescored with
+coverage in both directions plus rapidfuzz's alignment of pinyin-syllable sequences (its scorers
+take token lists, which sidesteps their whitespace tokenisation of unspaced Chinese).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from faq.text import Normalizer, to_pinyin
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|.")
+
+# Relative weight of each unit kind, on top of its rarity.
+KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
+# Units shared by more phrasings than this are left out of candidate retrieval (still scored).
+MAX_POSTINGS = 2000
+RESCORE = 40
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    answer_threshold: float = 62.0
+    clarify_threshold: float = 42.0
+    margin: float = 6.0
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher decided for one question."""
+
+    outcome: str  # answer | clarify | fallback
+    query: str  # the normalised question
+    candidates: tuple[Candidate, ...]  # best first, one per entry
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def entry_id(self) -> str | None:
+        return self.candidates[0].entry_id if self.outcome == "answer" else None
+
+    @property
+    def score(self) -> float:
+        return self.candidates[0].score if self.candidates else 0.0
+
+
+def tokens(text: str) -> list[str]:
+    """Characters of a normalised text, with digit runs and Latin words kept whole."""
+    return _TOKEN.findall(text)
+
+
+def units(text: str) -> set[str]:
+    """The matching units of a normalised text."""
+    toks = tokens(text)
+    syllables = to_pinyin("".join(t if len(t) == 1 else "\x00" for t in toks))
+    syllables = [s if s != "\x00" else t for s, t in zip(syllables, toks, strict=True)]
+    out = {"u" + t for t in toks}
+    out.update("b" + a + b for a, b in zip(toks, toks[1:], strict=False))
+    out.update("p" + a + " " + b for a, b in zip(syllables, syllables[1:], strict=False))
+    return out
+
+
+@dataclass
+class _Phrasing:
+    entry_id: str
+    text: str  # as written
+    norm: str
+    units: frozenset[str]
+    pinyin: tuple[str, ...]
+    weight: float
+
+
+class Matcher:
+    """An index of FAQ phrasings and the three-way decision answer / clarify / fallback."""
+
+    def __init__(self, phrasings: Iterable[tuple[str, str]], normalizer: Normalizer,
+                 settings: MatchSettings | None = None):
+        self.normalizer = normalizer
+        self.settings = settings or MatchSettings()
+        raw = [(eid, text, normalizer.normalize(text)) for eid, text in phrasings]
+        raw = [(eid, text, norm) for eid, text, norm in raw if norm]
+        unit_sets = [units(norm) for _, _, norm in raw]
+        entry_df: dict[str, set[str]] = defaultdict(set)
+        for (eid, _, _), us in zip(raw, unit_sets, strict=True):
+            for u in us:
+                entry_df[u].add(eid)
+        self.entry_count = len({eid for eid, _, _ in raw}) or 1
+        self._idf = {u: self._weight(u, len(ids)) for u, ids in entry_df.items()}
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for (eid, text, norm), us in zip(raw, unit_sets, strict=True):
+            index = len(self._phrasings)
+            self._phrasings.append(_Phrasing(
+                eid, text, norm, frozenset(us), tuple(to_pinyin(norm)),
+                sum(self._idf[u] for u in us)))
+            for u in us:
+                self._postings[u].append(index)
+
+    def _weight(self, unit: str, df: int) -> float:
+        return KIND_WEIGHT[unit[0]] * math.log((self.entry_count + 1) / (df + 0.5))
+
+    def unit_weight(self, unit: str) -> float:
+        """Weight of a unit; units the FAQ never uses weigh the most."""
+        return self._idf.get(unit) or self._weight(unit, 0)
+
+    def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
+             exclude_entry: str | None = None) -> list[Candidate]:
+        """Best-scoring entries for a normalised query, one candidate per entry.
+
+        `exclude` leaves out one (entry id, phrasing text); `exclude_entry` a whole entry: both
+        serve the content checks that ask "what would this match without itself?"."""
+        if not query:
+            return []
+        q_units = units(query)
+        q_weights = {u: self.unit_weight(u) for u in q_units}
+        q_total = sum(q_weights.values())
+        rough: dict[int, float] = defaultdict(float)
+        for u in q_units:
+            posting = self._postings.get(u)
+            if posting and len(posting) <= MAX_POSTINGS:
+                w = q_weights[u]
+                for index in posting:
+                    rough[index] += w
+        best = sorted(rough, key=rough.__getitem__, reverse=True)
+        q_pinyin = tuple(to_pinyin(query))
+        by_entry: dict[str, Candidate] = {}
+        checked = 0
+        for index in best:
+            phrasing = self._phrasings[index]
+            if phrasing.entry_id == exclude_entry or (
+                    exclude and (phrasing.entry_id, phrasing.text) == exclude):
+                continue
+            checked += 1
+            if checked > RESCORE:
+                break
+            shared = sum(q_weights[u] for u in q_units & phrasing.units)
+            score = self._score(shared, q_total, phrasing, q_pinyin)
+            current = by_entry.get(phrasing.entry_id)
+            if current is None or score > current.score:
+                by_entry[phrasing.entry_id] = Candidate(phrasing.entry_id, round(score, 1),
+                                                        phrasing.text)
+        ranked = sorted(by_entry.values(), key=lambda c: c.score, reverse=True)
+        return ranked[:limit]
+
+    @staticmethod
+    def _score(shared: float, q_total: float, phrasing: _Phrasing,
+               q_pinyin: tuple[str, ...]) -> float:
+        cover_query = shared / q_total if q_total else 0.0
+        cover_phrasing = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
+        align = fuzz.partial_ratio(q_pinyin, phrasing.pinyin) / 100 \
+            if len(q_pinyin) > len(phrasing.pinyin) else \
+            fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
+        return 100 * (0.45 * cover_query + 0.35 * cover_phrasing + 0.20 * align)
+
+    def decide(self, query: str, ranked: list[Candidate]) -> Match:
+        """Turn ranked candidates into answer / clarify / fallback by the configured cut-offs."""
+        s = self.settings
+        top = ranked[0].score if ranked else 0.0
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top >= s.answer_threshold and top - runner_up >= s.margin:
+            return Match("answer", query, tuple(ranked[:1]))
+        if top >= s.clarify_threshold:
+            close = [c for c in ranked if c.score >= s.clarify_threshold]
+            return Match("clarify", query, tuple(close[: s.max_suggestions]))
+        return Match("fallback", query, tuple(ranked[: s.max_suggestions]))
+
+    def match(self, text: str) -> Match:
+        """Normalise a raw question and decide what to do with it."""
+        query = self.normalizer.normalize(text)
+        return self.decide(query, self.rank(query, limit=max(5, self.settings.max_suggestions)))

@@ -1,0 +1,125 @@
+"""Chinese text normalisation shared by the FAQ index and workers' questions.
+
+Both sides go through the same `Normalizer.normalize`, so whatever it folds (full-width forms,
+traditional characters, emoji, filler words, colloquial amounts, synonyms) can never make a
+question and its FAQ phrasing disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[万千元年个月名家项人岁块])")
+_LATIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(w|k)(?![a-z])")
+_KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff.]+")
+_DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
+
+
+def cn_to_int(text: str) -> int | None:
+    """Convert a Chinese numeral below 10,000 (十, 二十五, 三百零五) to an int."""
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def _fold_amounts(text: str) -> str:
+    """10w -> 10万, 5k -> 5千, 十万 -> 10万, 三年 -> 3年."""
+    text = _LATIN_AMOUNT.sub(lambda m: m.group(1) + ("万" if m.group(2) == "w" else "千"), text)
+
+    def cn(match: re.Match[str]) -> str:
+        value = cn_to_int(match.group(0))
+        return match.group(0) if value is None else str(value)
+
+    return _CN_NUMBER.sub(cn, text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # compiled OpenCC: ~5 ms to import
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """Code point -> first pinyin reading, tone marks removed."""
+    from pypinyin.pinyin_dict import pinyin_dict  # the single-character table only
+
+    strip = {ord(a): b for a, b in zip("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ",
+                                       "aaaaeeeeiiiioooouuuuvvvvvnnnm", strict=True)}
+    return {cp: readings.split(",", 1)[0].translate(strip) for cp, readings in pinyin_dict.items()}
+
+
+def to_pinyin(text: str) -> list[str]:
+    """One syllable per Chinese character; digits and Latin letters pass through as themselves."""
+    table = _pinyin_table()
+    return [table.get(ord(ch), ch) for ch in text]
+
+
+def clean_control(text: str) -> str:
+    """Drop control and format characters (keep newlines and tabs as spaces)."""
+    return "".join(
+        " " if ch in "\n\r\t" else ch
+        for ch in text
+        if ch in "\n\r\t" or unicodedata.category(ch)[0] != "C"
+    )
+
+
+@dataclass
+class Normalizer:
+    """Folds a question into the canonical form used for matching."""
+
+    synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
+    fillers: list[str] = field(default_factory=list)
+    max_chars: int = 300
+
+    def __post_init__(self) -> None:
+        self._synonym_re = _alternation(self.synonyms)
+        self._filler_re = _alternation(dict.fromkeys(self.fillers, ""))
+
+    def normalize(self, text: str) -> str:
+        """NFKC, lower case, traditional -> simplified, amounts, punctuation/emoji, fillers,
+        synonyms. Returns '' for input with nothing matchable in it."""
+        text = unicodedata.normalize("NFKC", clean_control(text or "")).lower()
+        text = _t2s().convert(text)
+        text = _fold_amounts(text)
+        text = _KEEP.sub("", text)
+        text = _DOT_NOT_DECIMAL.sub("", text)
+        if self._filler_re is not None:
+            text = self._filler_re.sub("", text)
+        if self._synonym_re is not None:
+            text = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], text)
+        return text[-self.max_chars:] if self.max_chars else text
+
+
+def _alternation(mapping: dict[str, str]) -> re.Pattern[str] | None:
+    """One regex matching any key, longest first, so the longest variant wins."""
+    keys = sorted((k for k in mapping if k), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys))) if keys else None
+
+
+def synonym_map(groups: list[list[str]], fold=None) -> dict[str, str]:
+    """Turn synonym groups (canonical first) into a variant -> canonical map.
+
+    `fold` pre-normalises each word (so staff may write traditional forms or spaces)."""
+    mapping: dict[str, str] = {}
+    for group in groups:
+        words = [fold(w) if fold else w for w in group]
+        canonical = words[0]
+        for word in words[1:]:
+            if word and word != canonical:
+                mapping[word] = canonical
+    return mapping

@@ -1,0 +1,1 @@
+"""Thin Telegram edges over the dialogue core."""

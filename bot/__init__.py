@@ -1,1 +1,2 @@
-"""unionbot wiring: configuration, the dialogue core, storage, the Telegram application and the command line."""
+"""unionbot wiring: configuration, the dialogue core, storage, the Telegram application and the
+command line."""

@@ -99,14 +99,13 @@ def load_config(explicit: str | os.PathLike[str] | None = None,
         base=base,
     )
     m = section("matching")
+    defaults = MatchSettings()
     try:
         match = MatchConfig(
-            settings=MatchSettings(
-                answer_threshold=float(m.get("answer_threshold", 62)),
-                clarify_threshold=float(m.get("clarify_threshold", 42)),
-                margin=float(m.get("margin", 6)),
-                max_suggestions=int(m.get("max_suggestions", 3)),
-            ),
+            settings=MatchSettings(**{
+                name: type(getattr(defaults, name))(m[name])
+                for name in defaults.__dataclass_fields__ if name in m
+            }),
             fillers=tuple(str(w) for w in m.get("filler_words", [])),
             max_query_chars=int(m.get("max_query_chars", 300)),
         )

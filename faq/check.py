@@ -8,6 +8,7 @@ what the matcher would do with each phrasing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,25 +106,35 @@ def check_sources(knowledge: Knowledge, document: Path | None) -> list[Problem]:
     return problems
 
 
+CONFUSED_SHARE = 0.3  # entries are "too alike" when this share of one's alternates go elsewhere
+
+
 def check_confusions(knowledge: Knowledge) -> list[Problem]:
-    """Phrasings that, without themselves, would retrieve another entry; and pairs of entries
-    whose canonical questions retrieve each other."""
+    """What the matcher would do with each alternate if it were not in the FAQ.
+
+    An alternate that would then be answered with another entry is an error, one that would
+    only put another entry first in "did you mean" a warning; and two entries are too alike
+    when, that way, a large share of one's alternates land on the other."""
     matcher, normalizer = knowledge.matcher, knowledge.normalizer
-    threshold = matcher.settings.clarify_threshold
     problems = []
     for entry in knowledge.content.entries.values():
+        landed: Counter[str] = Counter()
         for phrasing in entry.alternates:
-            ranked = matcher.rank(normalizer.normalize(phrasing), limit=2,
-                                  exclude=(entry.id, phrasing))
-            if ranked and ranked[0].entry_id != entry.id and ranked[0].score >= threshold:
-                problems.append(Problem(entry.file, entry.line,
-                                        f"entry {entry.id}: alternate {phrasing!r} retrieves "
-                                        f"entry {ranked[0].entry_id} ({ranked[0].score:.0f})"))
-        ranked = matcher.rank(normalizer.normalize(entry.question), limit=1,
-                              exclude_entry=entry.id)
-        if ranked and ranked[0].score >= matcher.settings.answer_threshold:
+            query = normalizer.normalize(phrasing)
+            decision = matcher.decide(query, matcher.rank(query, exclude=(entry.id, phrasing)))
+            best = decision.best
+            if best is None or best.entry_id == entry.id or decision.outcome == "fallback":
+                continue
+            landed[best.entry_id] += 1
+            severity = "error" if decision.outcome == "answer" else "warning"
+            what = "would be answered with" if severity == "error" else "puts first"
             problems.append(Problem(entry.file, entry.line,
-                                    f"entry {entry.id}: its question is so close to entry "
-                                    f"{ranked[0].entry_id} ({ranked[0].score:.0f}) that the "
-                                    f"matcher confuses them"))
+                                    f"entry {entry.id}: alternate {phrasing!r} {what} entry "
+                                    f"{best.entry_id} ({best.score:.0f})", severity))
+        for other, count in landed.items():
+            if entry.alternates and count / len(entry.alternates) >= CONFUSED_SHARE:
+                problems.append(Problem(entry.file, entry.line,
+                                        f"entry {entry.id} is so alike entry {other} that "
+                                        f"{count} of its {len(entry.alternates)} alternates "
+                                        f"land there: make them more distinct"))
     return problems

@@ -259,7 +259,7 @@ def _read_messages(path: Path, base: Path | None, problems: list[Problem]) -> di
         if not _is_text(value):
             problems.append(Problem(name, doc.line(key), f"message {key!r} must be text"))
             continue
-        messages[str(key)] = str(value).strip()
+        messages[str(key)] = str(value).strip("\n")  # keep a deliberate trailing space
     return messages
 
 

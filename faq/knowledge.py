@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from faq.content import Content, load_content
-from faq.matcher import MatchSettings, Matcher
+from faq.matcher import Matcher, MatchSettings
 from faq.text import Normalizer, synonym_map
 from faq.yamlfile import Problem
 

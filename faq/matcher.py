@@ -6,13 +6,15 @@ bigram "jie kuan". Units are weighted by how rare they are across entries, and u
 never seen weigh the most: a question about 拖欠工资 is mostly "unknown" and so scores low, which
 is what lets off-topic messages fall back instead of being answered confidently.
 
-Candidates come from an inverted index over the rarer units; the best are rescored with
-coverage in both directions plus rapidfuzz's alignment of pinyin-syllable sequences (its scorers
-take token lists, which sidesteps their whitespace tokenisation of unspaced Chinese).
+Candidates come from an entry-level inverted index over the rarer units; the best entries' phrasings
+are scored with an
+F-measure of coverage in both directions plus rapidfuzz's ratio of pinyin-syllable sequences (its
+scorers take token lists, which sidesteps their whitespace tokenisation of unspaced Chinese).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -27,9 +29,11 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|.")
 
 # Relative weight of each unit kind, on top of its rarity.
 KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
-# Units shared by more phrasings than this are left out of candidate retrieval (still scored).
-MAX_POSTINGS = 2000
-RESCORE = 40
+# Candidate retrieval skips units found in more than this share of entries (but at least
+# MIN_RETRIEVAL_DF); the best RESCORE_ENTRIES entries are scored phrasing by phrasing.
+RETRIEVAL_DF_SHARE = 0.05
+MIN_RETRIEVAL_DF = 50
+RESCORE_ENTRIES = 10
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,20 @@ class MatchSettings:
     clarify_threshold: float = 42.0
     margin: float = 6.0
     max_suggestions: int = 3
+    # How the score is made (tuned on the dev set by benchmarks/tune.py). The core is an
+    # F-measure of two coverages: how much of the question's weight the phrasing explains
+    # (recall, weighted beta times more) and how much of the phrasing the question contains
+    # (precision). An F-measure, not a sum, so a two-character phrasing such as 「帮助」 cannot
+    # win a long question just by being wholly inside it. Added to it: rapidfuzz's ratio of the
+    # two pinyin sequences (order and sound), and the recall pooled over all of an entry's
+    # phrasings.
+    beta: float = 1.5
+    weight_fmeasure: float = 0.7
+    weight_align: float = 0.15
+    weight_entry: float = 0.15
+    # A long message tells a story before it asks: beyond this many times the phrasing's own
+    # weight, extra words no longer count against it (an off-topic story still shares little).
+    query_span: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -110,15 +128,21 @@ class Matcher:
                 entry_df[u].add(eid)
         self.entry_count = len({eid for eid, _, _ in raw}) or 1
         self._idf = {u: self._weight(u, len(ids)) for u, ids in entry_df.items()}
-        self._phrasings: list[_Phrasing] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._entry_phrasings: dict[str, list[_Phrasing]] = defaultdict(list)
+        self._entry_units: dict[str, set[str]] = defaultdict(set)
         for (eid, text, norm), us in zip(raw, unit_sets, strict=True):
-            index = len(self._phrasings)
-            self._phrasings.append(_Phrasing(
+            self._entry_phrasings[eid].append(_Phrasing(
                 eid, text, norm, frozenset(us), tuple(to_pinyin(norm)),
                 sum(self._idf[u] for u in us)))
-            for u in us:
-                self._postings[u].append(index)
+            self._entry_units[eid].update(us)
+        self._entry_ids = list(self._entry_phrasings)
+        self._entry_postings: dict[str, list[int]] = defaultdict(list)
+        for entry_index, eid in enumerate(self._entry_ids):
+            for u in self._entry_units[eid]:
+                self._entry_postings[u].append(entry_index)
+        # Units shared by more entries than this are too common to help find candidates
+        # (they still count in the scores).
+        self._max_df = max(MIN_RETRIEVAL_DF, int(self.entry_count * RETRIEVAL_DF_SHARE))
 
     def _weight(self, unit: str, df: int) -> float:
         return KIND_WEIGHT[unit[0]] * math.log((self.entry_count + 1) / (df + 0.5))
@@ -138,43 +162,47 @@ class Matcher:
         q_units = units(query)
         q_weights = {u: self.unit_weight(u) for u in q_units}
         q_total = sum(q_weights.values())
+        # Retrieval: the pooled weight each entry shares with the question, over the rarer
+        # units; then exact scoring of every phrasing of the best few entries.
         rough: dict[int, float] = defaultdict(float)
         for u in q_units:
-            posting = self._postings.get(u)
-            if posting and len(posting) <= MAX_POSTINGS:
+            posting = self._entry_postings.get(u)
+            if posting and len(posting) <= self._max_df:
                 w = q_weights[u]
-                for index in posting:
-                    rough[index] += w
-        best = sorted(rough, key=rough.__getitem__, reverse=True)
+                for entry_index in posting:
+                    rough[entry_index] += w
         q_pinyin = tuple(to_pinyin(query))
         by_entry: dict[str, Candidate] = {}
-        checked = 0
-        for index in best:
-            phrasing = self._phrasings[index]
-            if phrasing.entry_id == exclude_entry or (
-                    exclude and (phrasing.entry_id, phrasing.text) == exclude):
+        for entry_index in heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__):
+            eid = self._entry_ids[entry_index]
+            if eid == exclude_entry or len(by_entry) == RESCORE_ENTRIES:
                 continue
-            checked += 1
-            if checked > RESCORE:
-                break
-            shared = sum(q_weights[u] for u in q_units & phrasing.units)
-            score = self._score(shared, q_total, phrasing, q_pinyin)
-            current = by_entry.get(phrasing.entry_id)
-            if current is None or score > current.score:
-                by_entry[phrasing.entry_id] = Candidate(phrasing.entry_id, round(score, 1),
-                                                        phrasing.text)
+            pooled = sum(q_weights[u] for u in q_units & self._entry_units[eid])
+            entry_cover = pooled / q_total if q_total else 0.0
+            best: Candidate | None = None
+            for phrasing in self._entry_phrasings[eid]:
+                if exclude and (eid, phrasing.text) == exclude:
+                    continue
+                shared = sum(q_weights[u] for u in q_units & phrasing.units)
+                score = self._score(shared, q_total, phrasing, q_pinyin, entry_cover)
+                if best is None or score > best.score:
+                    best = Candidate(eid, round(score, 1), phrasing.text)
+            if best is not None:
+                by_entry[eid] = best
         ranked = sorted(by_entry.values(), key=lambda c: c.score, reverse=True)
         return ranked[:limit]
 
-    @staticmethod
-    def _score(shared: float, q_total: float, phrasing: _Phrasing,
-               q_pinyin: tuple[str, ...]) -> float:
-        cover_query = shared / q_total if q_total else 0.0
-        cover_phrasing = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
-        align = fuzz.partial_ratio(q_pinyin, phrasing.pinyin) / 100 \
-            if len(q_pinyin) > len(phrasing.pinyin) else \
-            fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
-        return 100 * (0.45 * cover_query + 0.35 * cover_phrasing + 0.20 * align)
+    def _score(self, shared: float, q_total: float, phrasing: _Phrasing,
+               q_pinyin: tuple[str, ...], entry_cover: float) -> float:
+        s = self.settings
+        denominator = min(q_total, s.query_span * phrasing.weight)
+        recall = min(1.0, shared / denominator) if denominator else 0.0
+        precision = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
+        b2 = s.beta * s.beta
+        fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall) if shared else 0.0
+        align = fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
+        return 100 * (s.weight_fmeasure * fmeasure + s.weight_align * align
+                      + s.weight_entry * entry_cover)
 
     def decide(self, query: str, ranked: list[Candidate]) -> Match:
         """Turn ranked candidates into answer / clarify / fallback by the configured cut-offs."""

@@ -71,7 +71,11 @@ def read_yaml(path: Path, display: str | None = None) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlError(Problem(name, line, f"YAML syntax: {exc.problem or exc}")) from exc
+        message = f"YAML syntax: {exc.problem or exc}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            # e.g. an unclosed [ is noticed on the next line; say where it was opened
+            message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+        raise YamlError(Problem(name, line, message)) from exc
     except yaml.YAMLError as exc:
         raise YamlError(Problem(name, 0, f"YAML: {exc}")) from exc
     finally:

@@ -1,0 +1,35 @@
+"""Shared fixtures: the shipped configuration and a small FAQ written into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.dialogue import Dialogue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def shipped_config() -> Config:
+    return load_config(ROOT / "config.yaml", env={})
+
+
+@pytest.fixture(scope="session")
+def shipped_dialogue(shipped_config: Config) -> Dialogue:
+    return Dialogue.load(shipped_config)
+
+
+@pytest.fixture
+def faq_copy(tmp_path: Path) -> Path:
+    """A copy of config.yaml and faq/ in tmp_path; returns the copied config path."""
+    shutil.copytree(ROOT / "faq", tmp_path / "faq",
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    source = (ROOT / "../shared/seeds/000_21822a97036c62bc.txt").resolve()
+    text = text.replace("../shared/seeds/000_21822a97036c62bc.txt", str(source))
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / "config.yaml"

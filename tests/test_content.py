@@ -1,0 +1,140 @@
+"""Loading and checking FAQ files: every problem names its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faq.check import CheckConfig, check_knowledge
+from faq.content import load_content
+from faq.knowledge import FaqPaths, MatchConfig, load_knowledge
+
+GOOD = """\
+topic:
+  id: demo
+  title: 演示
+entries:
+  - id: loan-term
+    question: 无息借款用多久？
+    alternates: [无息借款期限, 借款几年还, 无息借款能用几年]
+    answer: 使用期限为1到3年。
+    source: [使用期限为1到3年]
+    related: [loan-amount]
+  - id: loan-amount
+    question: 每个项目多少钱？
+    alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]
+    answer: 每个项目一般不超过10万元。
+    source: [每个项目一般不超过10万元]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "demo.yaml") -> Path:
+    folder = tmp_path / "entries"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def problems_for(tmp_path: Path, text: str, document: str | None = None) -> list[str]:
+    folder = write(tmp_path, text)
+    doc = None
+    if document is not None:
+        doc = tmp_path / "doc.txt"
+        doc.write_text(document, encoding="utf-8")
+    paths = FaqPaths(entries=folder, source_document=doc, base=tmp_path)
+    knowledge, problems = load_knowledge(paths, MatchConfig())
+    problems += check_knowledge(knowledge, paths, CheckConfig(min_alternates=3), deep=False)
+    return [str(p) for p in problems]
+
+
+def test_good_file_loads_cleanly(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, GOOD, "……使用期限为1到3年，每个项目一般不超过10万元。") == []
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    broken = GOOD.replace("    answer: 使用期限为1到3年。", "    answer: [unclosed")
+    found = problems_for(tmp_path, broken)
+    assert len(found) == 1
+    assert found[0].startswith("entries/demo.yaml:9:") and "YAML syntax" in found[0]
+
+
+@pytest.mark.parametrize(("change", "line", "words"), [
+    (("    question: 无息借款用多久？\n", ""), 5, "'question' must be non-empty text"),
+    (("id: loan-amount", "id: loan-term"), 11, "duplicate id 'loan-term' (also at "
+                                               "entries/demo.yaml:5)"),
+    (("id: loan-amount", "id: Loan_Amount"), 11, "must be lowercase"),
+    (("related: [loan-amount]", "related: [nowhere]"), 5, "unknown entry 'nowhere'"),
+    (("    source: [使用期限为1到3年]\n", ""), 5, "'source' must quote the document"),
+    (("alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]", "alternates: [只有一个]"), 11,
+     "at least 3"),
+    (("    related: [loan-amount]\n", "    colour: red\n"), 10, "unknown field 'colour'"),
+    (("answer: 每个项目一般不超过10万元。", "answer: 每个项目一般不超过20万元。"), 11,
+     "the answer says '20'"),
+    (("answer: 每个项目一般不超过10万元。", "answer: " + "很长" * 301), 11, "keep it under 600"),
+])
+def test_each_fault_is_located(tmp_path: Path, change: tuple[str, str], line: int,
+                               words: str) -> None:
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    found = problems_for(tmp_path, text)
+    assert any(p.startswith(f"entries/demo.yaml:{line}:") and words in p for p in found), found
+
+
+def test_source_must_be_verbatim_in_document(tmp_path: Path) -> None:
+    found = problems_for(tmp_path, GOOD, "使用期限为1到3年。每个项目一般不超过5万元。")
+    assert len(found) == 1 and "entries/demo.yaml:11:" in found[0]
+    assert "source passage not found" in found[0]
+
+
+def test_source_may_span_ocr_line_breaks(tmp_path: Path) -> None:
+    assert problems_for(tmp_path, GOOD, "使用期限为1到\n\n3年。每个项目一般不超过10\n万元。") == []
+
+
+def test_broken_topic_and_synonyms(tmp_path: Path) -> None:
+    folder = write(tmp_path, "entries: []\n")
+    synonyms = tmp_path / "synonyms.yaml"
+    synonyms.write_text("groups:\n  - [下岗, 失业]\n  - [失业, 分流]\n  - 孤零零\n",
+                        encoding="utf-8")
+    _, problems = load_content(folder, synonyms, None, tmp_path)
+    found = [str(p) for p in problems]
+    assert any(p.startswith("entries/demo.yaml:1:") and "'topic'" in p for p in found)
+    assert "synonyms.yaml:3: error: '失业' is already in the group at line 2" in found
+    assert any(p.startswith("synonyms.yaml:4:") for p in found)
+
+
+def test_missing_and_unreadable_files(tmp_path: Path) -> None:
+    folder = write(tmp_path, GOOD)
+    (folder / "bad.yaml").write_bytes(b"\xff\xfe\x00bad")
+    _, problems = load_content(folder, tmp_path / "nope.yaml", None, tmp_path)
+    found = [str(p) for p in problems]
+    assert any(p.startswith("entries/bad.yaml") and "cannot read" in p for p in found)
+    assert any(p.startswith("nope.yaml") and "not found" in p for p in found)
+
+
+def test_confusable_entries_are_reported(tmp_path: Path) -> None:
+    twin = GOOD.replace("alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]",
+                        "alternates: [无息借款期限是多久, 借款几年要还上, 无息借款可以用几年]")
+    folder = write(tmp_path, twin)
+    paths = FaqPaths(entries=folder, base=tmp_path)
+    knowledge, _ = load_knowledge(paths, MatchConfig())
+    found = [str(p) for p in check_knowledge(knowledge, paths, CheckConfig(min_alternates=3))]
+    assert any(p.startswith("entries/demo.yaml:") and "would be answered with entry loan-" in p
+               for p in found), found
+    assert any("entry loan-amount is so alike entry loan-term" in p for p in found), found
+    clean = [str(p) for p in check_knowledge(*_load(tmp_path, GOOD))]
+    assert clean == []
+
+
+def _load(tmp_path: Path, text: str):
+    folder = write(tmp_path, text)
+    paths = FaqPaths(entries=folder, base=tmp_path)
+    knowledge, _ = load_knowledge(paths, MatchConfig())
+    return knowledge, paths, CheckConfig(min_alternates=3)
+
+
+def test_shipped_faq_is_clean(shipped_config) -> None:
+    knowledge, problems = load_knowledge(shipped_config.faq, shipped_config.match)
+    problems += check_knowledge(knowledge, shipped_config.faq, shipped_config.check)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    assert len(knowledge.entries) >= 35

@@ -1,0 +1,62 @@
+"""Normalisation: both sides of a match are folded the same way."""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.matcher import units
+from faq.text import Normalizer, cn_to_int, synonym_map, to_pinyin
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normalizer:
+    groups = [["下岗", "失业", "分流"], ["借款", "借钱"], ["大工匠", "工匠"]]
+    return Normalizer(synonyms=synonym_map(groups), fillers=["请问", "你好", "师傅", "呢", "吧"])
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("１０万", "10万"),  # full-width digits
+    ("ＡＢＣ借款", "abc借款"),  # full-width letters, lower case
+    ("請問貸款怎麼辦", "贷款怎么办"),  # traditional -> simplified, filler removed
+    ("能借10w吗", "能借10万吗"),  # 10w -> 10万; 借 alone is not 借钱
+    ("能借十万吗", "能借10万吗"),
+    ("5k够吗", "5千够吗"),
+    ("最多五十万", "最多50万"),
+    ("借三年", "借3年"),
+    ("师傅你好，失业了咋办呢？？？😭🙏", "下岗了咋办"),  # fillers, punctuation, emoji, synonym
+    ("借钱 要 利息 吗", "借款要利息吗"),
+    ("工匠评选", "大工匠评选"),
+    ("1.5万", "1.5万"),
+    ("a\x00b\u200bc\x1b", "abc"),  # control and format characters
+])
+def test_normalize(norm: Normalizer, raw: str, expected: str) -> None:
+    assert norm.normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\t", "😀😀🙏", "？？！！。。", "\x00\x01"])
+def test_nothing_matchable_gives_empty(norm: Normalizer, raw: str) -> None:
+    assert norm.normalize(raw) == ""
+
+
+def test_long_input_keeps_the_end(norm: Normalizer) -> None:
+    text = "啊" * 5000 + "前面" * 3000 + "无息借款多久还"
+    out = Normalizer(max_chars=50).normalize(text)
+    assert len(out) == 50 and out.endswith("无息借款多久还")
+
+
+def test_cn_to_int() -> None:
+    assert [cn_to_int(x) for x in ["十", "十五", "二十", "三百零五", "两千"]] == [10, 15, 20, 305,
+                                                                             2000]
+    assert cn_to_int("万") is None
+
+
+def test_pinyin_makes_sound_alikes_share_units() -> None:
+    assert to_pinyin("借款") == to_pinyin("接款") == ["jie", "kuan"]
+    assert to_pinyin("技校") == to_pinyin("计校")
+    assert "pjie kuan" in units("接款") and "pjie kuan" in units("借款")
+    assert "b借款" in units("借款") and "b借款" not in units("接款")
+
+
+def test_longest_synonym_wins() -> None:
+    n = Normalizer(synonyms=synonym_map([["下岗", "下岗失业", "失业"]]))
+    assert n.normalize("下岗失业职工") == "下岗职工"

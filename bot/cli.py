@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from bot import flow_cli, staff_cli
 from bot.config import Config, ConfigError, contacts_text, load_config
 from bot.dialogue import Dialogue, Reply
 
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "files, or one topic file (default: from config)")
     p.add_argument("--quick", action="store_true", help="skip the matcher-based checks")
     p.set_defaults(handler=cmd_check)
+    flow_cli.register(sub, common)
+    staff_cli.register(sub, common)
     return parser
 
 
@@ -128,8 +131,9 @@ def chat_loop(dialogue: Dialogue, read: Callable[[str], str] = input,
             reply = dialogue.press(buttons[int(line) - 1].payload)
         elif line in CHAT_COMMANDS:
             reply = getattr(dialogue, CHAT_COMMANDS[line])()
-        elif line == "/cancel":
-            reply = Reply(dialogue.msg("cancelled"))
+        elif line == "/cancel":  # inside a guided check, its own exit button ends it
+            exits = [b.payload for b in buttons if b.payload.startswith("fx")]
+            reply = dialogue.press(exits[0]) if exits else Reply(dialogue.msg("cancelled"))
         else:
             reply = dialogue.ask(line)
         write("\n" + format_reply(reply))

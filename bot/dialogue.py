@@ -154,7 +154,8 @@ class Dialogue:
             topic = self.knowledge.content.topic(arg)
             rows = tuple((Button(self.label(entries[eid]), f"e:{eid}"),)
                          for eid in topic.entry_ids if eid in entries)
-            rows += ((Button(self.msg("topics_button"), "t"), Button(self.msg("menu_button"), "m")),)
+            rows += ((Button(self.msg("topics_button"), "t"),
+                      Button(self.msg("menu_button"), "m")),)
             return Reply(self.msg("topic_entries", topic=topic.title), rows, "menu")
         if kind == "e" and arg in entries:
             return self.answer(entries[arg])

@@ -1,0 +1,62 @@
+"""`unionbot stats` and `unionbot unanswered`: the staff reports on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot import reports
+from bot.config import Config
+from bot.dialogue import Dialogue
+from bot.storage import open_store
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the staff report commands to the `unionbot` parser."""
+    p = sub.add_parser("stats", parents=[common], help="questions, outcomes, feedback and top "
+                                                       "entries from the bot's records")
+    p.add_argument("--days", type=_days, default=7, help="period in days (default 7)")
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("unanswered", parents=[common], help="recent questions the bot could not "
+                                                            "answer, grouped by similarity")
+    p.add_argument("--days", type=_days, default=7, help="period in days (default 7)")
+    p.add_argument("--limit", type=_days, default=20, help="number of groups (default 20)")
+    p.set_defaults(handler=cmd_unanswered)
+
+
+def _days(text: str) -> int:
+    value = reports.parse_days([text])
+    if value is None:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return value
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    config: Config = args.loaded_config
+
+    async def report() -> str:
+        store = open_store(config.db_path)
+        try:
+            stats = await store.stats(reports.since(args.days))
+        finally:
+            await store.close()
+        return reports.stats_text(Dialogue.load(config), stats, args.days)
+
+    print(asyncio.run(report()))
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    config: Config = args.loaded_config
+
+    async def report() -> str:
+        store = open_store(config.db_path)
+        try:
+            groups = await store.unanswered(reports.since(args.days), args.limit)
+        finally:
+            await store.close()
+        return reports.unanswered_text(Dialogue.load(config), groups, args.days)
+
+    print(asyncio.run(report()))
+    return 0

@@ -201,8 +201,9 @@ class Matcher:
         b2 = s.beta * s.beta
         fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall) if shared else 0.0
         align = fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
+        total = s.weight_fmeasure + s.weight_align + s.weight_entry
         return 100 * (s.weight_fmeasure * fmeasure + s.weight_align * align
-                      + s.weight_entry * entry_cover)
+                      + s.weight_entry * entry_cover) / total
 
     def decide(self, query: str, ranked: list[Candidate]) -> Match:
         """Turn ranked candidates into answer / clarify / fallback by the configured cut-offs."""

@@ -73,10 +73,10 @@ def main() -> None:
     base = matcher.settings
     grid = {
         "beta": [1.0, 1.5],
-        "weight_fmeasure": [0.6, 0.7],
-        "weight_align": [0.0, 0.1, 0.2],
-        "weight_entry": [0.15, 0.3, 0.45],
-        "query_span": [2.0, 3.0],
+        "weight_fmeasure": [0.6],
+        "weight_align": [0.1, 0.2, 0.3],
+        "weight_entry": [0.3, 0.45, 0.6, 0.8],
+        "query_span": [1.5, 2.0, 3.0],
     }
     if args.quick:
         grid = {k: v[1:2] if k != "weight_entry" else v for k, v in grid.items()}

@@ -38,9 +38,9 @@ RESCORE_ENTRIES = 10
 
 @dataclass(frozen=True)
 class MatchSettings:
-    answer_threshold: float = 62.0
-    clarify_threshold: float = 42.0
-    margin: float = 6.0
+    answer_threshold: float = 42.0
+    clarify_threshold: float = 33.0
+    margin: float = 9.0
     max_suggestions: int = 3
     # How the score is made (tuned on the dev set by benchmarks/tune.py). The core is an
     # F-measure of two coverages: how much of the question's weight the phrasing explains
@@ -49,10 +49,10 @@ class MatchSettings:
     # win a long question just by being wholly inside it. Added to it: rapidfuzz's ratio of the
     # two pinyin sequences (order and sound), and the recall pooled over all of an entry's
     # phrasings.
-    beta: float = 1.5
-    weight_fmeasure: float = 0.7
-    weight_align: float = 0.15
-    weight_entry: float = 0.15
+    beta: float = 1.0
+    weight_fmeasure: float = 0.6
+    weight_align: float = 0.2
+    weight_entry: float = 0.45
     # A long message tells a story before it asks: beyond this many times the phrasing's own
     # weight, extra words no longer count against it (an off-topic story still shares little).
     query_span: float = 2.0

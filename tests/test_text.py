@@ -60,3 +60,16 @@ def test_pinyin_makes_sound_alikes_share_units() -> None:
 def test_longest_synonym_wins() -> None:
     n = Normalizer(synonyms=synonym_map([["下岗", "下岗失业", "失业"]]))
     assert n.normalize("下岗失业职工") == "下岗职工"
+
+
+def test_pinyin_cache_gives_the_same_table(tmp_path, monkeypatch) -> None:
+    from faq import text
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text._pinyin_table.cache_clear()
+    built = text._pinyin_table()  # from pypinyin, then written to the cache
+    assert list((tmp_path / "unionbot").glob("pinyin-*.json"))
+    text._pinyin_table.cache_clear()
+    cached = text._pinyin_table()  # read back
+    text._pinyin_table.cache_clear()
+    assert cached == built and built[ord("借")] == "jie" and built[ord("绿")] == "lv"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from faq.knowledge import FaqPaths, Knowledge
+from faq.text import NUMBER
 from faq.yamlfile import Problem
 
 TELEGRAM_MESSAGE_LIMIT = 4096
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPACE = re.compile(r"\s+")
 
 
@@ -98,7 +98,7 @@ def check_sources(knowledge: Knowledge, document: Path | None) -> list[Problem]:
                                             f"entry {entry.id}: source passage not found in the "
                                             f"document: {passage[:40]!r}…"))
         answer = entry.answer.replace("{contacts}", "")
-        for number in sorted(set(_DIGITS.findall(answer))):
+        for number in sorted(set(NUMBER.findall(answer))):
             if number not in sources:
                 problems.append(Problem(entry.file, entry.line,
                                         f"entry {entry.id}: the answer says {number!r} but its "

@@ -118,8 +118,8 @@ def _read_topic_file(doc: YamlDoc, name: str, content: Content,
         problems.append(Problem(name, 1, "expected a mapping with 'topic' and 'entries'"))
         return
     topic = data.get("topic")
-    if not isinstance(topic, dict) or not _is_text(topic.get("id")) \
-            or not _is_text(topic.get("title")):
+    if not isinstance(topic, dict) or not is_text(topic.get("id")) \
+            or not is_text(topic.get("title")):
         problems.append(Problem(name, doc.line("topic"),
                                 "'topic' needs an 'id' and a 'title' (text)"))
         return
@@ -166,25 +166,25 @@ def _read_entry(doc: YamlDoc, name: str, topic_id: str, index: int, item: Any,
     for unknown in sorted(set(map(str, item)) - ENTRY_FIELDS):
         bad(unknown, f"unknown field {unknown!r} (allowed: {', '.join(sorted(ENTRY_FIELDS))})")
     entry_id = item.get("id")
-    if not _is_text(entry_id):
+    if not is_text(entry_id):
         bad("id", "entry needs an 'id'")
         entry_id = f"<entry {index + 1}>"
     elif not ID_PATTERN.match(str(entry_id)) or len(str(entry_id)) > MAX_ID_LENGTH:
         bad("id", f"id {entry_id!r} must be lowercase letters, digits and dashes, "
                   f"at most {MAX_ID_LENGTH} characters")
     for required in ("question", "answer"):
-        if not _is_text(item.get(required)):
+        if not is_text(item.get(required)):
             bad(required, f"entry {entry_id}: '{required}' must be non-empty text")
     alternates = item.get("alternates", [])
-    if not isinstance(alternates, list) or not all(_is_text(a) for a in alternates):
+    if not isinstance(alternates, list) or not all(is_text(a) for a in alternates):
         bad("alternates", f"entry {entry_id}: 'alternates' must be a list of non-empty texts")
         alternates = []
     source = item.get("source")
     if source == CONFIG_SOURCE:
         sources: list[str] = []
-    elif _is_text(source):
+    elif is_text(source):
         sources = [str(source)]
-    elif isinstance(source, list) and source and all(_is_text(s) for s in source):
+    elif isinstance(source, list) and source and all(is_text(s) for s in source):
         sources = [str(s) for s in source]
     else:
         bad("source", f"entry {entry_id}: 'source' must quote the document (text or list), "
@@ -193,15 +193,15 @@ def _read_entry(doc: YamlDoc, name: str, topic_id: str, index: int, item: Any,
     related = item.get("related", [])
     if isinstance(related, str):
         related = [related]
-    if not isinstance(related, list) or not all(_is_text(r) for r in related):
+    if not isinstance(related, list) or not all(is_text(r) for r in related):
         bad("related", f"entry {entry_id}: 'related' must be a list of entry ids")
         related = []
     flow = item.get("flow")
-    if flow is not None and not _is_text(flow):
+    if flow is not None and not is_text(flow):
         bad("flow", f"entry {entry_id}: 'flow' must be a flow id")
         flow = None
     title = item.get("title")
-    if title is not None and not _is_text(title):
+    if title is not None and not is_text(title):
         bad("title", f"entry {entry_id}: 'title' must be text")
         title = None
     if len(problems) > before:
@@ -230,7 +230,7 @@ def _read_synonyms(path: Path, base: Path | None, problems: list[Problem]) -> li
     good, owner = [], {}
     for i, group in enumerate(groups):
         line = doc.line("groups", i)
-        if not isinstance(group, list) or len(group) < 2 or not all(_is_text(w) for w in group):
+        if not isinstance(group, list) or len(group) < 2 or not all(is_text(w) for w in group):
             problems.append(Problem(name, line, "each group must list at least two words, the "
                                                 "standard word first"))
             continue
@@ -256,13 +256,14 @@ def _read_messages(path: Path, base: Path | None, problems: list[Problem]) -> di
         return {}
     messages = {}
     for key, value in doc.data.items():
-        if not _is_text(value):
+        if not is_text(value):
             problems.append(Problem(name, doc.line(key), f"message {key!r} must be text"))
             continue
         messages[str(key)] = str(value).strip("\n")  # keep a deliberate trailing space
     return messages
 
 
-def _is_text(value: Any) -> bool:
+def is_text(value: Any) -> bool:
+    """A scalar with something in it (YAML may give numbers where text was meant)."""
     return isinstance(value, (str, int, float)) and not isinstance(value, bool) \
         and str(value).strip() != ""

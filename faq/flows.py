@@ -26,7 +26,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from faq.content import ID_PATTERN, MAX_ID_LENGTH, display_name, yaml_files
+from faq.content import ID_PATTERN, MAX_ID_LENGTH, display_name, is_text, yaml_files
+from faq.text import NUMBER
 from faq.yamlfile import Problem, YamlDoc, YamlError, read_yaml
 
 PAYLOAD_LIMIT = 64  # bytes; Telegram's callback_data limit
@@ -40,7 +41,6 @@ RESULT_FIELDS = {"id", "text", "entries", "flow"}
 MESSAGE_KEYS = ("flow_back", "flow_restart", "flow_cancel", "flow_stale", "flow_gone",
                 "flow_cancelled", "start_flow_prefix")
 _PATH = re.compile(r"^[1-9][0-9]{0,2}(?:\.[1-9][0-9]{0,2})*$")
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPACE = re.compile(r"\s+")
 
 
@@ -300,19 +300,19 @@ def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
 
     _unknown_fields(data, FLOW_FIELDS, (), bad)
     flow_id = data.get("id")
-    if not _is_text(flow_id) or not ID_PATTERN.match(str(flow_id)) \
+    if not is_text(flow_id) or not ID_PATTERN.match(str(flow_id)) \
             or len(str(flow_id)) > MAX_ID_LENGTH:
         bad(("id",), f"flow needs an 'id' of lowercase letters, digits and dashes, at most "
                      f"{MAX_ID_LENGTH} characters (got {flow_id!r})")
         flow_id = "?"
     flow_id = str(flow_id)
-    if not _is_text(data.get("title")):
+    if not is_text(data.get("title")):
         bad(("title",), f"flow {flow_id}: 'title' must be non-empty text")
     nodes: dict[str, tuple[str | int, ...]] = {}  # node id -> where it is defined
 
     def node_id(key: tuple[str | int, ...], item: dict) -> str | None:
         value = item.get("id")
-        if not _is_text(value) or not ID_PATTERN.match(str(value)):
+        if not is_text(value) or not ID_PATTERN.match(str(value)):
             bad((*key, "id"), f"flow {flow_id}: needs an 'id' of lowercase letters, digits and "
                               f"dashes (got {value!r})")
             return None
@@ -340,8 +340,8 @@ def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
             raw_options = []
         for o_index, option in enumerate(raw_options or []):
             o_key = (*key, "options", o_index)
-            if not isinstance(option, dict) or not _is_text(option.get("label")) \
-                    or not _is_text(option.get("next")):
+            if not isinstance(option, dict) or not is_text(option.get("label")) \
+                    or not is_text(option.get("next")):
                 bad(o_key, f"flow {flow_id}: each option needs a 'label' (text) and a 'next' "
                            f"(a step or result id)")
                 continue
@@ -363,11 +363,11 @@ def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
         entries = item.get("entries", [])
         if isinstance(entries, str):
             entries = [entries]
-        if not isinstance(entries, list) or not all(_is_text(e) for e in entries):
+        if not isinstance(entries, list) or not all(is_text(e) for e in entries):
             bad((*key, "entries"), f"flow {flow_id}: 'entries' must be a list of entry ids")
             entries = []
         other = item.get("flow")
-        if other is not None and not _is_text(other):
+        if other is not None and not is_text(other):
             bad((*key, "flow"), f"flow {flow_id}: 'flow' must be a flow id")
             other = None
         if rid is not None:
@@ -378,7 +378,7 @@ def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
                 doc.line(*key, "flow"))
 
     start = data.get("start")
-    if start is not None and not _is_text(start):
+    if start is not None and not is_text(start):
         bad(("start",), f"flow {flow_id}: 'start' must be a step id")
         start = None
     if start is None:
@@ -417,11 +417,6 @@ def _text(value: Any, key: tuple[str | int, ...], bad: Any, flow_id: str) -> str
 def _unknown_fields(item: dict, allowed: set[str], key: tuple[str | int, ...], bad: Any) -> None:
     for unknown in sorted(set(map(str, item)) - allowed):
         bad((*key, unknown), f"unknown field {unknown!r} (allowed: {', '.join(sorted(allowed))})")
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool) \
-        and str(value).strip() != ""
 
 
 # ---- checks -------------------------------------------------------------------------------
@@ -552,7 +547,7 @@ def _check_numbers(flow: Flow, entries: dict) -> list[Problem]:
     nodes += [(r, sources(r.entries)) for r in flow.results.values()]
     for node, quoted in nodes:
         text = node.text.replace("{contacts}", "")
-        for number in sorted(set(_DIGITS.findall(text))):
+        for number in sorted(set(NUMBER.findall(text))):
             if number not in quoted:
                 kind = "step" if isinstance(node, Step) else "result"
                 problems.append(Problem(flow.file, node.line,

@@ -23,6 +23,8 @@ _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[�
 _LATIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(w|k)(?![a-z])")
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff.]+")
 _DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
+# A number as written in answers and sources (amounts, years, counts).
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def cn_to_int(text: str) -> int | None:

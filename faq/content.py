@@ -16,6 +16,7 @@ from faq.yamlfile import Problem, YamlDoc, YamlError, read_yaml
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 40  # ids travel in 64-byte Telegram callback data
 CONFIG_SOURCE = "config"
+DEFAULT_ORDER = 100  # topics and flows without an `order:` come after those with one
 ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "related", "flow", "title"}
 
 
@@ -51,6 +52,7 @@ class Topic:
     entry_ids: tuple[str, ...]
     file: str = ""
     line: int = 0
+    order: int = DEFAULT_ORDER
 
 
 @dataclass
@@ -108,7 +110,18 @@ def load_content(
         content.synonym_groups = _read_synonyms(synonyms_path, base, problems)
     if messages_path is not None:
         content.messages = _read_messages(messages_path, base, problems)
+    content.topics.sort(key=lambda t: (t.order, t.id))
     return content, problems
+
+
+def read_order(value: Any, line: int, name: str, problems: list[Problem]) -> int:
+    """The optional `order:` of a topic or flow (menus list smaller numbers first)."""
+    if value is None:
+        return DEFAULT_ORDER
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    problems.append(Problem(name, line, f"'order' must be a whole number (got {value!r})"))
+    return DEFAULT_ORDER
 
 
 def _read_topic_file(doc: YamlDoc, name: str, content: Content,
@@ -147,8 +160,9 @@ def _read_topic_file(doc: YamlDoc, name: str, content: Content,
         seen[entry.id] = (name, entry.line)
         content.entries[entry.id] = entry
         ids.append(entry.id)
+    order = read_order(topic.get("order"), doc.line("topic", "order"), name, problems)
     content.topics.append(Topic(topic_id, str(topic["title"]).strip(), tuple(ids), name,
-                                doc.line("topic")))
+                                doc.line("topic"), order))
 
 
 def _read_entry(doc: YamlDoc, name: str, topic_id: str, index: int, item: Any,

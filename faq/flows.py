@@ -26,14 +26,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from faq.content import ID_PATTERN, MAX_ID_LENGTH, display_name, is_text, yaml_files
+from faq.content import (
+    DEFAULT_ORDER,
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    display_name,
+    is_text,
+    read_order,
+    yaml_files,
+)
 from faq.text import NUMBER
 from faq.yamlfile import Problem, YamlDoc, YamlError, read_yaml
 
 PAYLOAD_LIMIT = 64  # bytes; Telegram's callback_data limit
 START, CANCEL = "f", "fx"
 VERSION_CHARS = 6
-FLOW_FIELDS = {"id", "title", "start", "steps", "results"}
+FLOW_FIELDS = {"id", "title", "start", "steps", "results", "order"}
 STEP_FIELDS = {"id", "text", "options"}
 OPTION_FIELDS = {"label", "next"}
 RESULT_FIELDS = {"id", "text", "entries", "flow"}
@@ -90,6 +98,7 @@ class Flow:
     line: int = 0
     start_line: int = 0
     title_line: int = 0
+    order: int = DEFAULT_ORDER
 
     @cached_property
     def version(self) -> str:
@@ -284,7 +293,7 @@ def load_flows(path: Path, base: Path | None = None) -> tuple[dict[str, Flow], l
                                                      f"{other.file}:{other.line} too"))
             continue
         flows[flow.id] = flow
-    return flows, problems
+    return dict(sorted(flows.items(), key=lambda item: (item[1].order, item[0]))), problems
 
 
 def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
@@ -389,9 +398,10 @@ def _read_flow(doc: YamlDoc, name: str, problems: list[Problem]) -> Flow | None:
     if start is None:
         bad(("steps",), f"flow {flow_id}: needs at least one step")
         return None
+    order = read_order(data.get("order"), doc.line("order"), name, problems)
     return Flow(flow_id, str(data["title"]).strip(), str(start).strip(), steps, results, name,
                 doc.line("id"), doc.line("start") if "start" in data else doc.line("steps", 0),
-                doc.line("title"))
+                doc.line("title"), order)
 
 
 def _items(data: dict, key: str, bad: Any, flow_id: str) -> list[tuple[int, Any]]:

@@ -138,3 +138,20 @@ def test_shipped_faq_is_clean(shipped_config) -> None:
     problems += check_knowledge(knowledge, shipped_config.faq, shipped_config.check)
     assert [str(p) for p in problems if p.severity == "error"] == []
     assert len(knowledge.entries) >= 35
+
+
+def test_topics_follow_their_order(tmp_path: Path) -> None:
+    folder = write(tmp_path, GOOD.replace("  title: 演示\n", "  title: 演示\n  order: 2\n"))
+    (folder / "another.yaml").write_text(
+        GOOD.replace("id: demo", "id: first")
+        .replace("  title: 演示\n", "  title: 先\n  order: 1\n")
+        .replace("loan-term", "b-term").replace("loan-amount", "b-amount"), encoding="utf-8")
+    (folder / "last.yaml").write_text(
+        GOOD.replace("id: demo", "id: last").replace("loan-", "c-"), encoding="utf-8")
+    content, problems = load_content(folder, None, None, tmp_path)
+    assert problems == []
+    assert [t.id for t in content.topics] == ["first", "demo", "last"]
+    bad = write(tmp_path, GOOD.replace("  title: 演示\n", "  title: 演示\n  order: soon\n"))
+    _, problems = load_content(bad, None, None, tmp_path)
+    assert any("entries/another.yaml" not in str(p) and "'order' must be a whole number" in str(p)
+               for p in problems)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sqlite3
@@ -54,6 +55,9 @@ CREATE INDEX IF NOT EXISTS events_time ON events (time);
 """
 GROUP_SIMILARITY = 75.0  # rapidfuzz ratio at or above which two unanswered questions are one
 MAX_UNANSWERED_ROWS = 5000  # the most recent fallback questions considered by `unanswered`
+FLUSH_ROWS = 200  # records buffered before a write is started at once
+FLUSH_SECONDS = 0.2  # longest a record waits for its write
+log = logging.getLogger(__name__)
 
 
 # ---- records and reports --------------------------------------------------------------------
@@ -170,12 +174,21 @@ def group_similar(rows: Iterable[tuple[str, float]], limit: int,
 
 # ---- SQLite ---------------------------------------------------------------------------------
 class SqliteStore:
-    """The default Store: one SQLite file in WAL mode, one connection behind a lock."""
+    """The default Store: one SQLite file in WAL mode, one connection behind a lock.
+
+    Records are buffered and written in batches (one transaction, one worker-thread hop) at most
+    FLUSH_SECONDS later or once FLUSH_ROWS are waiting: a busy bot does not pay a thread switch
+    and a commit per message. Reports flush first, and `close` flushes what is left.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._questions: list[tuple] = []
+        self._events: list[tuple] = []
+        self._timer: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -188,6 +201,21 @@ class SqliteStore:
     def _execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def _write(self, questions: list[tuple], events: list[tuple]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT INTO questions (time, worker, query, outcome, entry_id, score)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", questions)
+                self._db.executemany(
+                    "INSERT INTO events (time, worker, kind, entry_id) VALUES (?, ?, ?, ?)",
+                    events)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def _stats(self, since: float, top: int) -> Stats:
         with self._lock:
@@ -206,24 +234,62 @@ class SqliteStore:
         return Stats(since, total, answered, clarified, fallback, workers, yes, no,
                      tuple((e, n) for e, n in entries))
 
+    # ---- buffering --------------------------------------------------------------------------
     async def record_question(self, question: Question) -> None:
         q = question
-        await asyncio.to_thread(
-            self._execute,
-            "INSERT INTO questions (time, worker, query, outcome, entry_id, score)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (q.time, q.worker, q.query, q.outcome, q.entry_id, q.score))
+        self._questions.append((q.time, q.worker, q.query, q.outcome, q.entry_id, q.score))
+        self._schedule()
 
     async def record_event(self, event: Event) -> None:
         e = event
-        await asyncio.to_thread(
-            self._execute, "INSERT INTO events (time, worker, kind, entry_id) VALUES (?, ?, ?, ?)",
-            (e.time, e.worker, e.kind, e.entry_id))
+        self._events.append((e.time, e.worker, e.kind, e.entry_id))
+        self._schedule()
 
+    def _schedule(self) -> None:
+        loop = asyncio.get_running_loop()
+        task = None
+        if len(self._questions) + len(self._events) >= FLUSH_ROWS:
+            task = loop.create_task(self._flush_now())
+        elif self._timer is None:
+            task = self._timer = loop.create_task(self._flush_soon())
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(FLUSH_SECONDS)
+        finally:
+            self._timer = None
+        await self._flush_now()
+
+    async def _flush_now(self) -> None:
+        """A background write of what is buffered (without waiting for other writes)."""
+        questions, events = self._questions, self._events
+        self._questions, self._events = [], []
+        try:
+            if questions or events:
+                await asyncio.to_thread(self._write, questions, events)
+        except Exception:  # noqa: BLE001 - a background write; nobody else would see it
+            log.exception("could not write %d records", len(questions) + len(events))
+
+    async def flush(self) -> None:
+        """Write the buffered records now, and wait for writes already under way."""
+        questions, events = self._questions, self._events
+        self._questions, self._events = [], []
+        if questions or events:
+            await asyncio.to_thread(self._write, questions, events)
+        running = [t for t in self._tasks if t is not asyncio.current_task()]
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    # ---- reports -----------------------------------------------------------------------------
     async def stats(self, since: float, top: int = 5) -> Stats:
+        await self.flush()
         return await asyncio.to_thread(self._stats, since, top)
 
     async def unanswered(self, since: float, limit: int = 10) -> list[UnansweredGroup]:
+        await self.flush()
         rows = await asyncio.to_thread(
             self._execute,
             "SELECT query, time FROM questions WHERE time >= ? AND outcome = 'fallback'"
@@ -231,6 +297,7 @@ class SqliteStore:
         return group_similar(((q, t) for q, t in rows), limit)
 
     async def close(self) -> None:
+        await self.flush()
         with self._lock:
             self._db.close()
 

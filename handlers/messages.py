@@ -1,0 +1,98 @@
+"""Workers' messages: typed questions go to the dialogue core; anything else gets a short
+request for a typed question. In groups the bot speaks only when addressed."""
+
+from __future__ import annotations
+
+from telegram import Bot, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+
+from bot.dialogue import Reply
+from handlers.context import record, services
+from handlers.render import send
+
+NOT_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO
+            | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.VIDEO
+            | filters.VIDEO_NOTE | filters.ANIMATION | filters.CONTACT | filters.POLL
+            | filters.Dice.ALL | filters.STORY)
+MENTIONS = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+
+
+def addressed(message: Message, bot: Bot) -> bool:
+    """True in a private chat; in a group, when the message mentions or replies to the bot."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return True
+    return _mentions(message, bot) != []
+
+
+def _mentions(message: Message, bot: Bot) -> list[str]:
+    """The parts of the text that address this bot (@username or a text mention of it)."""
+    found = []
+    username = f"@{bot.username}".lower() if bot.username else None
+    for entity, text in message.parse_entities(MENTIONS).items():
+        if (entity.type == MessageEntity.MENTION and text.lower() == username) or (
+                entity.user is not None and entity.user.id == bot.id):
+            found.append(text)
+    return found
+
+
+def question_text(message: Message, bot: Bot) -> str:
+    """The message text without the mentions of the bot."""
+    text = message.text or ""
+    for mention in _mentions(message, bot):
+        text = text.replace(mention, " ")
+    return text.strip()
+
+
+def _quote(message: Message) -> int | None:
+    return None if message.chat.type == ChatType.PRIVATE else message.message_id
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed question: answer, clarify or fall back, and record it."""
+    message = update.effective_message
+    if message is None or not addressed(message, context.bot):
+        return
+    svc = services(context)
+    reply = svc.dialogue.ask(question_text(message, context.bot))
+    await send(context, message.chat_id, reply, _quote(message))
+    await record(svc, update.effective_user, reply, asked=True)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have: the help text (in private chats only)."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    await send(context, message.chat_id, services(context).dialogue.help())
+
+
+async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice and the like: ask for a typed question."""
+    await _short_reply(update, context, "not_text")
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: the bot answered the first version; ask to send it again."""
+    await _short_reply(update, context, "edited")
+
+
+async def _short_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    message = update.effective_message
+    if message is None or not addressed(message, context.bot):
+        return
+    reply = Reply(services(context).dialogue.msg(key))
+    await send(context, message.chat_id, reply, _quote(message))
+
+
+def handlers() -> list[BaseHandler]:
+    new = filters.UpdateType.MESSAGE
+    return [
+        MessageHandler(new & filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(new & filters.COMMAND, on_unknown_command),
+        MessageHandler(new & NOT_TEXT, on_not_text),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited),
+    ]

@@ -1,0 +1,337 @@
+"""A fake Telegram Bot API on 127.0.0.1, for tests and the load benchmark.
+
+It speaks enough of the Bot API for python-telegram-bot's real stack (Application, Bot,
+HTTPXRequest, AIORateLimiter, the polling loop): getMe, getUpdates (long polling), the webhook
+calls, sendMessage, editMessageText, answerCallbackQuery, setMyCommands. It records every call,
+queues updates for getUpdates, checks what Telegram checks (HTML entities, 4,096 characters,
+64-byte callback data) and can answer one call with 429 and retry_after. It also builds the
+update JSON a test pushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tornado import httpserver, netutil, web
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Union helper",
+            "username": "unionbot_test_bot", "can_join_groups": True,
+            "can_read_all_group_messages": False, "supports_inline_queries": False}
+JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "entities", "scope",
+               "reply_parameters", "link_preview_options", "chat_id", "message_id", "offset",
+               "limit", "timeout", "show_alert", "cache_time", "drop_pending_updates"}
+HTML_TAGS = r"b|strong|i|em|u|ins|s|strike|del|a|code|pre|span|tg-spoiler|tg-emoji|blockquote"
+TAG = re.compile(rf"</?({HTML_TAGS})(\s[^<>]*)?>")
+ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    time: float = field(default_factory=time.monotonic)
+    status: int = 200
+
+    @property
+    def chat_id(self) -> Any:
+        return self.params.get("chat_id")
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text", "")
+
+    def payloads(self) -> list[str]:
+        """Callback data of the inline buttons sent with this call, in order."""
+        markup = self.params.get("reply_markup") or {}
+        return [b.get("callback_data", "") for row in markup.get("inline_keyboard", [])
+                for b in row]
+
+    def labels(self) -> list[str]:
+        markup = self.params.get("reply_markup") or {}
+        return [b.get("text", "") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.status, self.description, self.parameters = status, description, parameters
+
+
+def check_html(text: str) -> None:
+    """Reject what Telegram's HTML parse mode rejects: unknown tags and bare '&' or '<'."""
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "<":
+            tag = TAG.match(text, i)
+            if not tag:
+                raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag "
+                                    f"at byte offset {i}")
+            i = tag.end()
+            continue
+        if char == "&":
+            entity = ENTITY.match(text, i)
+            if not entity:
+                raise ApiError(400, "Bad Request: can't parse entities: character '&' is "
+                                    "reserved and must be escaped")
+            i = entity.end()
+            continue
+        i += 1
+
+
+def visible_length(text: str) -> int:
+    return len(html.unescape(TAG.sub("", text)))
+
+
+class FakeBotApi:
+    """One fake Bot API server bound to 127.0.0.1 on a free port."""
+
+    def __init__(self, token: str = "123456:TEST-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.counts: Counter[str] = Counter()  # successful calls by method
+        self.updates: list[dict[str, Any]] = []
+        self.fail_once: dict[str, int] = {}  # method → retry_after for its next call
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.handed_out: dict[int, float] = {}  # update id → when getUpdates returned it
+        self.keep_calls = True
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(5000)
+        self._changed = asyncio.Condition()
+        self._server: httpserver.HTTPServer | None = None
+        self._stopping = False
+        self.port = 0
+        self.listeners: list[Callable[[Call], None]] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> FakeBotApi:
+        app = web.Application([(r"/bot([^/]+)/(\w+)", _Endpoint, {"api": self})])
+        sockets = netutil.bind_sockets(0, "127.0.0.1")
+        self.port = sockets[0].getsockname()[1]
+        self._server = httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._stopping = True
+            async with self._changed:
+                self._changed.notify_all()
+            await self._server.close_all_connections()
+            self._server = None
+
+    # ---- test side --------------------------------------------------------------------------
+    async def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates; returns its update_id."""
+        update = dict(update)
+        update.setdefault("update_id", next(self._update_ids))
+        for part in ("message", "edited_message", "callback_query"):
+            chat = (update.get(part) or {}).get("chat") or (
+                (update.get(part) or {}).get("message") or {}).get("chat")
+            if chat:
+                self.chats[chat["id"]] = chat
+        async with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+        return update["update_id"]
+
+    async def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 5.0) -> Any:
+        """Wait until predicate(calls) is truthy; return its value."""
+        async with asyncio.timeout(timeout), self._changed:
+            while not (result := predicate(self.calls)):
+                await self._changed.wait()
+            return result
+
+    def of(self, method: str, chat_id: int | None = None, since: int = 0) -> list[Call]:
+        return [c for c in self.calls[since:] if c.method == method and c.status == 200
+                and (chat_id is None or c.chat_id == chat_id)]
+
+    # ---- server side -------------------------------------------------------------------------
+    async def handle(self, method: str, params: dict[str, Any]) -> Any:
+        if method in self.fail_once:
+            retry_after = self.fail_once.pop(method)
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}",
+                           retry_after=retry_after)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText"):
+            return self._message(method, params)
+        if method == "setMyCommands":
+            for command in params.get("commands", []):
+                if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]) or not (
+                        0 < len(command["description"]) <= 256):
+                    raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            return True
+        return True  # answerCallbackQuery, setWebhook, deleteWebhook, close, ...
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while True:
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                if self.updates or self._stopping:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    break
+            batch = self.updates[:limit]
+        now = time.monotonic()
+        for update in batch:
+            self.handed_out.setdefault(update["update_id"], now)
+        return batch
+
+    def _message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if params.get("parse_mode") == "HTML":
+            check_html(text)
+        if visible_length(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        chat_id = params["chat_id"]
+        chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "W"})
+        message_id = params.get("message_id") or next(self._message_ids)
+        message = {"message_id": message_id, "date": int(time.time()), "chat": chat,
+                   "from": BOT_USER, "text": text}
+        if method == "editMessageText":
+            message["edit_date"] = int(time.time())
+        return message
+
+    async def record(self, call: Call) -> None:
+        for listener in self.listeners:
+            listener(call)
+        if not self.keep_calls and call.method in ("getUpdates",):
+            return
+        async with self._changed:
+            self.calls.append(call)
+            if call.status == 200:
+                self.counts[call.method] += 1
+            self._changed.notify_all()
+
+
+class _Endpoint(web.RequestHandler):
+    def initialize(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def post(self, token: str, method: str) -> None:
+        params: dict[str, Any] = {}
+        if self.request.headers.get("Content-Type", "").startswith("application/json"):
+            params = json.loads(self.request.body or b"{}")
+        else:
+            for name in self.request.body_arguments:
+                value = self.get_body_argument(name)
+                params[name] = json.loads(value) if name in JSON_FIELDS else value
+        call = Call(method, params)
+        if token != self.api.token:
+            call.status = 401
+            await self.api.record(call)
+            self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
+        try:
+            result = await self.api.handle(method, params)
+        except ApiError as exc:
+            call.status = exc.status
+            await self.api.record(call)
+            body: dict[str, Any] = {"ok": False, "error_code": exc.status,
+                                    "description": exc.description}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            self._reply(exc.status, body)
+            return
+        await self.api.record(call)
+        self._reply(200, {"ok": True, "result": result})
+
+    get = post
+
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+
+# ---- update builders ----------------------------------------------------------------------------
+_ids = itertools.count(1)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def user(user_id: int, name: str = "Worker") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": name}
+
+
+def chat(chat_id: int, kind: str = "private") -> dict[str, Any]:
+    if kind == "private":
+        return {"id": chat_id, "type": "private", "first_name": "Worker"}
+    return {"id": chat_id, "type": kind, "title": "工会小组"}
+
+
+def message(user_id: int, text: str | None = None, *, chat_id: int | None = None,
+            kind: str = "private", **extra: Any) -> dict[str, Any]:
+    """A message from a worker (in a private chat by default)."""
+    msg: dict[str, Any] = {"message_id": next(_ids), "date": int(time.time()),
+                           "chat": chat(chat_id or user_id, kind), "from": user(user_id)}
+    if text is not None:
+        msg["text"] = text
+        entities = []
+        if text.startswith("/"):
+            entities.append({"type": "bot_command", "offset": 0,
+                             "length": utf16_len(text.split()[0])})
+        for match in re.finditer(r"@\w+", text):
+            entities.append({"type": "mention", "offset": utf16_len(text[:match.start()]),
+                             "length": utf16_len(match.group())})
+        if entities:
+            msg["entities"] = entities
+    msg.update(extra)
+    return msg
+
+
+def text_update(user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+    return {"message": message(user_id, text, **kw)}
+
+
+def sticker_update(user_id: int, **kw: Any) -> dict[str, Any]:
+    sticker = {"file_id": "CAACAgIAAx", "file_unique_id": "AgAD", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}
+    return {"message": message(user_id, None, sticker=sticker, **kw)}
+
+
+def edited_update(user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+    return {"edited_message": message(user_id, text, edit_date=int(time.time()), **kw)}
+
+
+def callback_update(user_id: int, data: str, *, chat_id: int | None = None,
+                    message_id: int = 1) -> dict[str, Any]:
+    """A tap on an inline button under one of the bot's messages."""
+    return {"callback_query": {
+        "id": str(next(_ids)), "from": user(user_id), "chat_instance": "ci", "data": data,
+        "message": {"message_id": message_id, "date": int(time.time()),
+                    "chat": chat(chat_id or user_id), "from": BOT_USER, "text": "…"}}}

@@ -57,8 +57,8 @@ def build_application(config: Config, *, dialogue: Dialogue | None = None,
         .build()
     )
     application.bot_data[KEY] = Services(
-        dialogue=dialogue or Dialogue.load(config),
-        store=store or open_store(config.db_path),
+        dialogue=dialogue if dialogue is not None else Dialogue.load(config),
+        store=store if store is not None else open_store(config.db_path),
         salt=load_salt(config.db_path),
         admin_ids=config.telegram.admin_ids,
     )
@@ -77,6 +77,8 @@ def command_list(services: Services, with_staff: bool) -> list[BotCommand]:
 async def post_init(application: Application) -> None:
     """Register the command menus: everyone's, and each staff member's own."""
     services: Services = application.bot_data[KEY]
+    for problem in services.dialogue.problems:  # serving anyway; `unionbot check` lists them
+        log.warning("FAQ problem: %s", problem)
     await application.bot.set_my_commands(command_list(services, with_staff=False))
     for admin in sorted(services.admin_ids):
         try:

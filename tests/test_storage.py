@@ -131,3 +131,27 @@ async def test_no_raw_identity_in_the_database(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3*") if p.suffix != ".salt")
     assert b"987654321" not in raw
     assert worker.encode() in raw
+
+
+def test_staff_command_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from bot.cli import main
+
+    db = tmp_path / "bot.sqlite3"
+
+    async def fill() -> None:
+        store = SqliteStore(db)
+        await store.record_question(q("a", "借款多久", "answer", "interest-free-loan"))
+        await store.record_question(q("b", "今天天气怎么样", "fallback"))
+        await store.record_question(q("c", "今天的天气怎么样", "fallback"))
+        await store.close()
+
+    asyncio.run(fill())
+    monkeypatch.setenv("UNIONBOT_DB", str(db))
+    assert main(["stats", "--days", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "3" in out and "33%" in out
+    assert main(["unanswered", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "今天天气怎么样" in out and "今天的天气怎么样" in out
+    with pytest.raises(SystemExit):
+        main(["stats", "--days", "zero"])

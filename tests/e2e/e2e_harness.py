@@ -3,7 +3,6 @@ to it as a worker would."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +31,7 @@ class Harness:
 
     def __init__(self, application: Application, api: FakeBotApi) -> None:
         self.app, self.api = application, api
+        self.stopped = False
 
     @property
     def services(self) -> Services:
@@ -51,6 +51,10 @@ class Harness:
         return self
 
     async def stop(self) -> None:
+        """What run_polling does on the way out; a second call does nothing."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
@@ -81,7 +85,3 @@ class Harness:
         """A worker taps a button; the bot's reply (a new message or an edit)."""
         return (await self.send(callback_update(user_id, payload, message_id=message_id),
                                 user_id, methods=("sendMessage", "editMessageText")))[0]
-
-    async def settle(self) -> None:
-        """Let the records of the last update reach the store."""
-        await asyncio.sleep(0.05)

@@ -12,10 +12,13 @@ import time
 import pytest
 from e2e_harness import STAFF_ID, WAIT, Harness, pick
 from fake_bot_api import (
+    BOT_USER,
     Call,
     FakeBotApi,
     callback_update,
+    chat,
     edited_update,
+    message,
     sticker_update,
     text_update,
 )
@@ -214,6 +217,22 @@ async def test_reload_with_a_broken_file_keeps_the_old_faq(bot: Harness, workspa
     assert "y:" in " ".join(answer.payloads())
 
 
+async def test_reload_swaps_in_edited_content(bot: Harness, workspace) -> None:
+    matched = answered(bot)
+    entry_id = bot.services.dialogue.ask(matched).entry_id
+    entry = bot.services.dialogue.knowledge.entries[entry_id]
+    path = workspace / entry.file  # e.g. faq/entries/startup_aid.yaml, relative to config.yaml
+    first_line = entry.answer.splitlines()[0]
+    text = path.read_text(encoding="utf-8")
+    assert text.count(first_line) >= 1
+    path.write_text(text.replace(first_line, first_line + "（已更新）", 1), encoding="utf-8")
+    report = await bot.say(STAFF_ID, "/reload")
+    assert report.text == html.escape(
+        reports.reload_text(bot.services.dialogue, []).strip(), quote=False)
+    answer = await bot.say(WORKER, matched)
+    assert "（已更新）" in answer.text
+
+
 async def test_stats_and_unanswered_only_for_staff(bot: Harness) -> None:
     matched = answered(bot)
     fallback = fallen_back(bot)
@@ -293,6 +312,18 @@ async def test_sticker_and_edited_message(bot: Harness) -> None:
     assert edited.text == html.escape(dialogue.msg("edited"), quote=False)
 
 
+@pytest.mark.parametrize("media", [
+    {"photo": [{"file_id": "p", "file_unique_id": "p1", "width": 90, "height": 90}]},
+    {"voice": {"file_id": "v", "file_unique_id": "v1", "duration": 3}},
+    {"document": {"file_id": "d", "file_unique_id": "d1", "file_name": "证明.pdf"}},
+    {"location": {"latitude": 38.04, "longitude": 114.51}},
+])
+async def test_other_media_ask_for_text(bot: Harness, media: dict) -> None:
+    update = {"message": message(WORKER, None, **media)}
+    reply = (await bot.send(update, WORKER))[0]
+    assert reply.text == html.escape(bot.services.dialogue.msg("not_text"), quote=False)
+
+
 async def test_in_groups_only_when_addressed(bot: Harness, api: FakeBotApi) -> None:
     matched = answered(bot)
     group = -100555
@@ -307,6 +338,11 @@ async def test_in_groups_only_when_addressed(bot: Harness, api: FakeBotApi) -> N
     assert reply.params["reply_parameters"]["message_id"]  # quotes the worker in a group
     command = await bot.say(WORKER, "/menu@unionbot_test_bot", chat_id=group, kind="supergroup")
     assert command.payloads()
+    to_bot = {"message_id": 9, "date": 0, "chat": chat(group, "supergroup"), "from": BOT_USER,
+              "text": "…"}
+    replied = await bot.say(OTHER, matched, chat_id=group, kind="supergroup",
+                            reply_to_message=to_bot)
+    assert replied.text == shown(bot.services.dialogue.ask(matched))
 
 
 async def test_stale_and_garbage_payloads_get_a_kind_reply(bot: Harness) -> None:

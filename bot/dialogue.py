@@ -56,15 +56,27 @@ class Dialogue:
 
     def reload(self) -> list[Problem]:
         """Re-read and validate everything; swap only if there are no errors."""
+        knowledge, errors = self.load_checked()
+        if knowledge is not None:
+            self.swap(knowledge)
+        return errors
+
+    def load_checked(self) -> tuple[Knowledge | None, list[Problem]]:
+        """Read and validate the files without touching what is serving (safe to run in a
+        worker thread); the knowledge is None when there are errors."""
         from faq.check import check_knowledge  # deferred: only staff reloads need it
 
         knowledge, problems = load_knowledge(self.config.faq, self.config.match)
         problems = problems + check_knowledge(knowledge, self.config.faq, self.config.check,
-                                              deep=False)
+                                              deep=False,
+                                              contacts=contacts_text(self.config.contacts))
         errors = [p for p in problems if p.severity == "error"]
-        if not errors:
-            self.knowledge, self.problems = knowledge, []
-        return errors
+        return (None if errors else knowledge), errors
+
+    def swap(self, knowledge: Knowledge) -> None:
+        """Serve `knowledge` from now on: one reference assignment, so a reply is built
+        wholly from the old content or wholly from the new."""
+        self.knowledge, self.problems = knowledge, []
 
     # ---- text -----------------------------------------------------------------------------
     def msg(self, key: str, **values: str) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
@@ -31,11 +33,14 @@ async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-read and validate the FAQ and flows; on any error the old content keeps serving.
-    Runs on the event loop so no handler ever sees half of the swap."""
+    Reading and checking run in a worker thread, so workers are answered meanwhile; the swap
+    happens here on the event loop, between two handlers, never inside one."""
     svc = await _staff(update, context)
     if svc is None:
         return
-    problems = svc.dialogue.reload()
+    knowledge, problems = await asyncio.to_thread(svc.dialogue.load_checked)
+    if knowledge is not None:
+        svc.dialogue.swap(knowledge)
     await _say(update, context, reports.reload_text(svc.dialogue, problems))
 
 

@@ -26,6 +26,13 @@ from rapidfuzz import fuzz
 from faq.text import Normalizer, to_pinyin
 
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|.")
+# Long messages: where a clause ends (punctuation, spaces, symbols, emoji), how long a message
+# must be (normalised characters) to be looked at clause by clause, and which clauses count.
+_CLAUSE_END = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
+LONG_QUERY = 24
+MIN_CLAUSE = 3  # shorter clauses (嗯, 好的) are left out
+MAX_CLAUSES = 4  # the last four: the question usually comes last
+RESCUE_ENTRIES = 5  # the whole message's best entries, whose phrasings meet each clause
 
 # Relative weight of each unit kind, on top of its rarity.
 KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
@@ -112,6 +119,16 @@ class _Phrasing:
     weight: float
 
 
+@dataclass(frozen=True)
+class _View:
+    """A normalised question (or one stretch of it) as the scorer sees it."""
+
+    units: set[str]
+    weights: dict[str, float]
+    total: float
+    pinyin: tuple[str, ...]
+
+
 class Matcher:
     """An index of FAQ phrasings and the three-way decision answer / clarify / fallback."""
 
@@ -151,46 +168,57 @@ class Matcher:
         """Weight of a unit; units the FAQ never uses weigh the most."""
         return self._idf.get(unit) or self._weight(unit, 0)
 
+    def _view(self, text: str) -> _View:
+        q_units = units(text)
+        weights = {u: self.unit_weight(u) for u in q_units}
+        return _View(q_units, weights, sum(weights.values()), tuple(to_pinyin(text)))
+
     def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
-             exclude_entry: str | None = None) -> list[Candidate]:
+             exclude_entry: str | None = None, parts: tuple[str, ...] = (),
+             among: tuple[str, ...] = ()) -> list[Candidate]:
         """Best-scoring entries for a normalised query, one candidate per entry.
 
+        With `parts` (stretches of a long message), each entry scores its best over the parts
+        instead of over the whole; `among` limits scoring to those entries (no retrieval).
         `exclude` leaves out one (entry id, phrasing text); `exclude_entry` a whole entry: both
         serve the content checks that ask "what would this match without itself?"."""
         if not query:
             return []
-        q_units = units(query)
-        q_weights = {u: self.unit_weight(u) for u in q_units}
-        q_total = sum(q_weights.values())
-        # Retrieval: the pooled weight each entry shares with the question, over the rarer
-        # units; then exact scoring of every phrasing of the best few entries.
-        rough: dict[int, float] = defaultdict(float)
-        for u in q_units:
-            posting = self._entry_postings.get(u)
-            if posting and len(posting) <= self._max_df:
-                w = q_weights[u]
-                for entry_index in posting:
-                    rough[entry_index] += w
-        q_pinyin = tuple(to_pinyin(query))
+        whole = self._view(query)
+        views = [self._view(part) for part in parts] if parts else [whole]
         by_entry: dict[str, Candidate] = {}
-        for entry_index in heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__):
-            eid = self._entry_ids[entry_index]
+        for eid in among or self._retrieve(whole):
             if eid == exclude_entry or len(by_entry) == RESCORE_ENTRIES:
                 continue
-            pooled = sum(q_weights[u] for u in q_units & self._entry_units[eid])
-            entry_cover = pooled / q_total if q_total else 0.0
             best: Candidate | None = None
-            for phrasing in self._entry_phrasings[eid]:
-                if exclude and (eid, phrasing.text) == exclude:
+            for view in views:
+                entry_units = view.units & self._entry_units[eid]
+                if not entry_units:
                     continue
-                shared = sum(q_weights[u] for u in q_units & phrasing.units)
-                score = self._score(shared, q_total, phrasing, q_pinyin, entry_cover)
-                if best is None or score > best.score:
-                    best = Candidate(eid, round(score, 1), phrasing.text)
+                entry_cover = sum(view.weights[u] for u in entry_units) / view.total
+                for phrasing in self._entry_phrasings[eid]:
+                    if exclude and (eid, phrasing.text) == exclude:
+                        continue
+                    shared = sum(view.weights[u] for u in entry_units & phrasing.units)
+                    score = self._score(shared, view.total, phrasing, view.pinyin, entry_cover)
+                    if best is None or score > best.score:
+                        best = Candidate(eid, round(score, 1), phrasing.text)
             if best is not None:
                 by_entry[eid] = best
         ranked = sorted(by_entry.values(), key=lambda c: c.score, reverse=True)
         return ranked[:limit]
+
+    def _retrieve(self, whole: _View) -> list[str]:
+        """The entries sharing the most weight with the question, over its rarer units."""
+        rough: dict[int, float] = defaultdict(float)
+        for u in whole.units:
+            posting = self._entry_postings.get(u)
+            if posting and len(posting) <= self._max_df:
+                w = whole.weights[u]
+                for entry_index in posting:
+                    rough[entry_index] += w
+        best = heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__)
+        return [self._entry_ids[i] for i in best]
 
     def _score(self, shared: float, q_total: float, phrasing: _Phrasing,
                q_pinyin: tuple[str, ...], entry_cover: float) -> float:
@@ -218,6 +246,34 @@ class Matcher:
         return Match("fallback", query, tuple(ranked[: s.max_suggestions]))
 
     def match(self, text: str) -> Match:
-        """Normalise a raw question and decide what to do with it."""
+        """Normalise a raw question and decide what to do with it.
+
+        A long message that would fall back gets a second look clause by clause: a question
+        asked in one clause of a long story can then be offered as "did you mean" (never
+        answered outright, since a clause alone is weaker evidence than the whole)."""
         query = self.normalizer.normalize(text)
-        return self.decide(query, self.rank(query, limit=max(5, self.settings.max_suggestions)))
+        limit = max(RESCUE_ENTRIES, self.settings.max_suggestions)
+        ranked = self.rank(query, limit=limit)
+        decision = self.decide(query, ranked)
+        if decision.outcome != "fallback" or len(query) <= LONG_QUERY:
+            return decision
+        parts = self.parts(text)
+        if not parts:
+            return decision
+        among = tuple(c.entry_id for c in ranked[:RESCUE_ENTRIES])
+        second = self.decide(query, self.rank(query, limit=limit, parts=parts, among=among))
+        if second.outcome == "fallback":
+            return decision
+        # Offer the clauses' best, and the whole message's best beside them.
+        merged: dict[str, Candidate] = {}
+        for candidate in (*second.candidates[:2], *decision.candidates[:1], *second.candidates):
+            merged.setdefault(candidate.entry_id, candidate)
+        return Match("clarify", query, tuple(merged.values())[: self.settings.max_suggestions])
+
+    def parts(self, text: str) -> tuple[str, ...]:
+        """The last few clauses of a long message, normalised, alone and in neighbouring
+        pairs (clauses end at punctuation, spaces and emoji)."""
+        clauses = [self.normalizer.normalize(c) for c in _CLAUSE_END.split(text or "")]
+        clauses = [c for c in clauses if len(c) >= MIN_CLAUSE][-MAX_CLAUSES:]
+        pairs = [a + b for a, b in zip(clauses, clauses[1:], strict=False)]
+        return tuple(dict.fromkeys(clauses + pairs)) if len(clauses) > 1 else ()

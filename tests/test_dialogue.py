@@ -121,3 +121,18 @@ def test_menu_lists_topics(shipped_dialogue: Dialogue) -> None:
     assert start.outcome == "menu"
     for topic in shipped_dialogue.knowledge.content.topics:
         assert f"t:{topic.id}" in payloads(start)
+
+
+def test_a_question_in_one_clause_of_a_long_story_is_offered(shipped_dialogue: Dialogue) -> None:
+    matcher = shipped_dialogue.knowledge.matcher
+    story = ("我们村今年收成还行，家里养了几头猪，孩子在县城念初中，老人身体也还硬朗，"
+             "就是我自己没个正经营生，想问问无息借款最长能借几年")
+    whole = matcher.decide(matcher.normalizer.normalize(story),
+                           matcher.rank(matcher.normalizer.normalize(story)))
+    assert whole.outcome == "fallback"  # the story drowns the question...
+    reply = shipped_dialogue.ask(story)
+    assert reply.outcome == "clarify"  # ...which the clause-by-clause look still finds
+    assert reply.suggestions[0][0] == "interest-free-loan"
+    noise = ("我们厂效益一直不好，工资也发得晚，最近又说要裁员，心里特别着急，"
+             "我想问问明天会不会下雨，要不要带伞")
+    assert shipped_dialogue.ask(noise).outcome == "fallback"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.config import Config, contacts_text
+from faq import flows
 from faq.content import Entry
 from faq.knowledge import Knowledge, load_knowledge
 from faq.yamlfile import Problem
@@ -186,18 +187,16 @@ class Dialogue:
     # ---- flows (the engine lives in faq.flows) --------------------------------------------
     def flow(self, payload: str) -> Reply:
         """A step or result of a guided check; see faq.flows for the payload format."""
-        from faq import flows as engine
+        return self.flow_reply(flows.press(self.knowledge.content, payload))
 
-        view = engine.press(self.knowledge.content, payload)
-        return self.flow_reply(view)
-
-    def flow_reply(self, view) -> Reply:  # noqa: ANN001 - FlowView, defined in faq.flows
+    def flow_reply(self, view: flows.FlowView) -> Reply:
+        """A flow step's options, or a result's linked entries, then back/restart/exit."""
         rows = [(Button(label, payload),) for label, payload in view.options]
-        for eid in getattr(view, "entry_links", ()):
+        for eid in view.entry_links:
             if eid in self.knowledge.entries:
                 rows.append((Button(self.label(self.knowledge.entries[eid]), f"e:{eid}"),))
         rows.extend(tuple(Button(label, payload) for label, payload in row)
-                    for row in getattr(view, "controls", ()))
+                    for row in view.controls)
         rows.append((Button(self.msg("menu_button"), "m"),))
         return Reply(self.render(view.text), tuple(rows), "flow", event=view.event)
 
@@ -205,9 +204,7 @@ class Dialogue:
         flow = self.knowledge.content.flows.get(flow_id) if flow_id else None
         if flow is None:
             return None
-        from faq import flows as engine
-
-        return (Button(self.msg("start_flow_prefix") + flow.title, engine.start_payload(flow)),)
+        return (Button(self.msg("start_flow_prefix") + flow.title, flows.start_payload(flow)),)
 
     def menu_buttons(self) -> tuple[tuple[Button, ...], ...]:
         rows = list(self._topic_rows(with_menu=False))

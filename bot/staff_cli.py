@@ -15,17 +15,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Add the staff report commands to the `unionbot` parser."""
     p = sub.add_parser("stats", parents=[common], help="questions, outcomes, feedback and top "
                                                        "entries from the bot's records")
-    p.add_argument("--days", type=_days, default=7, help="period in days (default 7)")
+    p.add_argument("--days", type=_positive, default=7, help="period in days (default 7)")
     p.set_defaults(handler=cmd_stats)
 
     p = sub.add_parser("unanswered", parents=[common], help="recent questions the bot could not "
                                                             "answer, grouped by similarity")
-    p.add_argument("--days", type=_days, default=7, help="period in days (default 7)")
-    p.add_argument("--limit", type=_days, default=20, help="number of groups (default 20)")
+    p.add_argument("--days", type=_positive, default=7, help="period in days (default 7)")
+    p.add_argument("--limit", type=_positive, default=20, help="number of groups (default 20)")
     p.set_defaults(handler=cmd_unanswered)
 
 
-def _days(text: str) -> int:
+def _positive(text: str) -> int:
+    """A whole number from 1 to 3650 (the bound of /stats and /unanswered days)."""
     value = reports.parse_days([text])
     if value is None:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")

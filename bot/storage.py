@@ -263,10 +263,15 @@ class SqliteStore:
             self._timer = None
         await self._flush_now()
 
+    def _take(self) -> tuple[list[tuple], list[tuple]]:
+        """Hand over the buffered records and start new buffers."""
+        taken = self._questions, self._events
+        self._questions, self._events = [], []
+        return taken
+
     async def _flush_now(self) -> None:
         """A background write of what is buffered (without waiting for other writes)."""
-        questions, events = self._questions, self._events
-        self._questions, self._events = [], []
+        questions, events = self._take()
         try:
             if questions or events:
                 await asyncio.to_thread(self._write, questions, events)
@@ -275,8 +280,7 @@ class SqliteStore:
 
     async def flush(self) -> None:
         """Write the buffered records now, and wait for writes already under way."""
-        questions, events = self._questions, self._events
-        self._questions, self._events = [], []
+        questions, events = self._take()
         if questions or events:
             await asyncio.to_thread(self._write, questions, events)
         running = [t for t in self._tasks if t is not asyncio.current_task()]

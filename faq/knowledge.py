@@ -45,9 +45,8 @@ class Knowledge:
 
 def build_normalizer(groups: list[list[str]], match: MatchConfig) -> Normalizer:
     """A normaliser whose synonym table is itself folded like a question would be."""
-    basic = Normalizer(fillers=list(match.fillers), max_chars=0)
     fold = Normalizer(max_chars=0).normalize
-    return Normalizer(synonyms=synonym_map(groups, fold=fold), fillers=basic.fillers,
+    return Normalizer(synonyms=synonym_map(groups, fold=fold), fillers=list(match.fillers),
                       max_chars=match.max_query_chars)
 
 

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.dialogue import Dialogue, Reply
 from handlers.context import services
-from handlers.render import send
+from handlers.render import reply_to, send
 
 PUBLIC_COMMANDS = ("start", "help", "menu", "topics", "cancel")
 
@@ -31,8 +31,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     reply = _reply(command, services(context).dialogue)
-    group = message.chat.type != "private"
-    await send(context, message.chat_id, reply, message.message_id if group else None)
+    await send(context, message.chat_id, reply, reply_to(message))
 
 
 def handlers() -> list[BaseHandler]:

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from bot.dialogue import Reply
 from handlers.context import record, services
-from handlers.render import send
+from handlers.render import reply_to, send
 
 NOT_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO
             | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.VIDEO
@@ -47,10 +47,6 @@ def question_text(message: Message, bot: Bot) -> str:
     return text.strip()
 
 
-def _quote(message: Message) -> int | None:
-    return None if message.chat.type == ChatType.PRIVATE else message.message_id
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed question: answer, clarify or fall back, and record it."""
     message = update.effective_message
@@ -58,7 +54,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     reply = svc.dialogue.ask(question_text(message, context.bot))
-    await send(context, message.chat_id, reply, _quote(message))
+    await send(context, message.chat_id, reply, reply_to(message))
     await record(svc, update.effective_user, reply, asked=True)
 
 
@@ -85,7 +81,7 @@ async def _short_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: 
     if message is None or not addressed(message, context.bot):
         return
     reply = Reply(services(context).dialogue.msg(key))
-    await send(context, message.chat_id, reply, _quote(message))
+    await send(context, message.chat_id, reply, reply_to(message))
 
 
 def handlers() -> list[BaseHandler]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.constants import MessageLimit
+from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -47,6 +47,11 @@ def render(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     pieces = split_text(html.escape(reply.text.strip() or "…", quote=False))
     markup = keyboard(reply)
     return [(p, markup if i == len(pieces) - 1 else None) for i, p in enumerate(pieces)]
+
+
+def reply_to(message: Message) -> int | None:
+    """In a group, answer as a reply to the worker's message; in a private chat, plainly."""
+    return None if message.chat.type == ChatType.PRIVATE else message.message_id
 
 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,

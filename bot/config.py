@@ -91,7 +91,7 @@ def load_config(explicit: str | os.PathLike[str] | None = None,
 
     faq_section = section("faq")
     faq = FaqPaths(
-        entries=rel(faq_section.get("entries", "faq/entries")),
+        entries=rel(faq_section.get("entries", "faq/data/entries")),
         synonyms=rel(faq_section.get("synonyms")),
         flows=rel(faq_section.get("flows")),
         messages=rel(faq_section.get("messages")),

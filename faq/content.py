@@ -17,7 +17,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 40  # ids travel in 64-byte Telegram callback data
 CONFIG_SOURCE = "config"
 DEFAULT_ORDER = 100  # topics and flows without an `order:` come after those with one
-ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "related", "flow", "title"}
+ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "related", "flow", "label"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Entry:
     source: tuple[str, ...]  # verbatim passages; empty when the facts come from config
     related: tuple[str, ...] = ()
     flow: str | None = None
-    title: str | None = None  # optional short button label
+    short_label: str | None = None  # optional short button label (`label:`)
     file: str = ""
     line: int = 0
 
@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return self.title or self.question
+        return self.short_label or self.question
 
 
 @dataclass(frozen=True)
@@ -214,17 +214,17 @@ def _read_entry(doc: YamlDoc, name: str, topic_id: str, index: int, item: Any,
     if flow is not None and not is_text(flow):
         bad("flow", f"entry {entry_id}: 'flow' must be a flow id")
         flow = None
-    title = item.get("title")
-    if title is not None and not is_text(title):
-        bad("title", f"entry {entry_id}: 'title' must be text")
-        title = None
+    label = item.get("label")
+    if label is not None and not is_text(label):
+        bad("label", f"entry {entry_id}: 'label' must be text")
+        label = None
     if len(problems) > before:
         return None
     return Entry(
         id=str(entry_id), topic=topic_id, question=str(item["question"]).strip(),
         alternates=tuple(str(a).strip() for a in alternates), answer=str(item["answer"]).strip(),
         source=tuple(s.strip() for s in sources), related=tuple(str(r) for r in related),
-        flow=str(flow) if flow else None, title=str(title).strip() if title else None,
+        flow=str(flow) if flow else None, short_label=str(label).strip() if label else None,
         file=name, line=line,
     )
 

@@ -45,7 +45,7 @@ FLOW_FIELDS = {"id", "title", "start", "steps", "results", "order"}
 STEP_FIELDS = {"id", "text", "options"}
 OPTION_FIELDS = {"label", "next"}
 RESULT_FIELDS = {"id", "text", "entries", "flow"}
-# Message keys (faq/messages.yaml) for the engine's fixed texts.
+# Message keys (faq/data/messages.yaml) for the engine's fixed texts.
 MESSAGE_KEYS = ("flow_back", "flow_restart", "flow_cancel", "flow_stale", "flow_gone",
                 "flow_cancelled", "start_flow_prefix")
 _PATH = re.compile(r"^[1-9][0-9]{0,2}(?:\.[1-9][0-9]{0,2})*$")

@@ -59,7 +59,7 @@ def test_check_passes_on_the_shipped_faq() -> None:
 
 
 def test_check_fails_on_a_broken_copy_naming_file_and_line(faq_copy: Path) -> None:
-    topic = faq_copy.parent / "faq" / "entries" / "startup_aid.yaml"
+    topic = faq_copy.parent / "faq" / "data" / "entries" / "startup_aid.yaml"
     lines = topic.read_text(encoding="utf-8").splitlines()
     index = next(i for i, line in enumerate(lines) if line.strip().startswith("- id:"))
     lines.insert(index + 1, "    question: [broken")
@@ -67,13 +67,13 @@ def test_check_fails_on_a_broken_copy_naming_file_and_line(faq_copy: Path) -> No
     out = run("check", config=faq_copy)
     assert out.returncode == 1
     # PyYAML notices the unclosed [ on the next line and says where it was opened
-    assert f"faq/entries/startup_aid.yaml:{index + 3}: error: YAML syntax" in out.stdout
+    assert f"faq/data/entries/startup_aid.yaml:{index + 3}: error: YAML syntax" in out.stdout
     assert f"started at line {index + 2}" in out.stdout
     assert "FAILED" in out.stdout
 
 
 def test_check_path_argument_and_config_flag(faq_copy: Path) -> None:
-    folder = faq_copy.parent / "faq"
+    folder = faq_copy.parent / "faq" / "data"
     (folder / "entries" / "extra.yaml").write_text("topic: {id: x}\n", encoding="utf-8")
     out = run("--config", str(faq_copy), "check", str(folder), "--quick")
     assert out.returncode == 1 and "extra.yaml:1:" in out.stdout

@@ -20,7 +20,7 @@ from faq.check import CheckConfig, check_knowledge
 from faq.knowledge import FaqPaths, MatchConfig, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOWS = ROOT / "faq" / "flows"
+FLOWS = ROOT / "faq" / "data" / "flows"
 DOCUMENT = (ROOT / "../shared/seeds/000_21822a97036c62bc.txt").resolve()
 SHIPPED = {"startup-aid-check", "training-guide", "honours-guide"}
 STARTUP, TRAINING, HONOURS = ("startup_aid_check.yaml", "training_guide.yaml",
@@ -63,8 +63,8 @@ def flow_copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]] | None = N
 
 
 def faq_paths(flows: Path, base: Path) -> FaqPaths:
-    return FaqPaths(entries=ROOT / "faq" / "entries", flows=flows,
-                    messages=ROOT / "faq" / "messages.yaml", source_document=DOCUMENT, base=base)
+    return FaqPaths(entries=ROOT / "faq" / "data" / "entries", flows=flows,
+                    messages=ROOT / "faq" / "data" / "messages.yaml", source_document=DOCUMENT, base=base)
 
 
 def flow_problems(tmp_path: Path, flows: Path, config: CheckConfig | None = None):
@@ -402,14 +402,14 @@ def test_label_limit_follows_the_configuration(tmp_path: Path) -> None:
 
 
 def test_unionbot_check_reports_flow_faults(faq_copy: Path) -> None:
-    flow_file = faq_copy.parent / "faq" / "flows" / HONOURS
+    flow_file = faq_copy.parent / "faq" / "data" / "flows" / HONOURS
     flow_file.write_text(flow_file.read_text(encoding="utf-8").replace(
         "next: competitions", "next: contests"), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "bot.cli", "check", "--quick", "--config",
                           str(faq_copy)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 1
     line = line_of(flow_file, "next: contests")
-    assert f"faq/flows/{HONOURS}:{line}: error: flow honours-guide" in out.stdout
+    assert f"faq/data/flows/{HONOURS}:{line}: error: flow honours-guide" in out.stdout
 
 
 # ---- command line -------------------------------------------------------------------------

@@ -200,7 +200,7 @@ async def test_flow_continues_in_a_new_application(start_bot, api: FakeBotApi) -
 
 async def test_reload_with_a_broken_file_keeps_the_old_faq(bot: Harness, workspace) -> None:
     matched = answered(bot)
-    broken = sorted((workspace / "faq" / "entries").glob("*.yaml"))[0]
+    broken = sorted((workspace / "faq" / "data" / "entries").glob("*.yaml"))[0]
     lines = broken.read_text(encoding="utf-8").splitlines()
     lines.insert(3, "  - id: [unclosed")
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -210,7 +210,7 @@ async def test_reload_with_a_broken_file_keeps_the_old_faq(bot: Harness, workspa
     assert refusal.text == html.escape(bot.services.dialogue.msg("staff_only"), quote=False)
 
     report = await bot.say(STAFF_ID, "/reload")
-    assert f"faq/entries/{broken.name}:" in report.text
+    assert f"faq/data/entries/{broken.name}:" in report.text
     assert bot.services.dialogue.knowledge is before
     answer = await bot.say(WORKER, matched)
     assert answer.text == shown(bot.services.dialogue.ask(matched))

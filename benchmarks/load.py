@@ -40,9 +40,14 @@ import yaml  # noqa: E402
 from fake_bot_api import FakeBotApi, callback_update, text_update  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
-from bot.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.dialogue import Dialogue  # noqa: E402
+from bot.payload import Action, Payload  # noqa: E402
+from bot.service import Service, open_dialogue, payload_key  # noqa: E402
+from bot.storage import open_store  # noqa: E402
+from handlers.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
+
+SALT = b"bench"
 
 REPLIES = ("sendMessage", "editMessageText")
 WORKERS = 500  # distinct chats; each sends several updates, answered in order per chat
@@ -56,13 +61,25 @@ def workload(dialogue: Dialogue, n: int, seed: int = 4) -> list[dict[str, Any]]:
     questions = [item["q"] for item in data["in_scope"]] + list(data["off_topic"])
     entries = list(dialogue.knowledge.entries)
     topics = [t.id for t in dialogue.knowledge.content.topics]
+
+    def encode(action: Action, target: str = "") -> str:
+        return dialogue.codec.encode(Payload(action=action, target=target))
+
+    def flow_taps(data: str) -> list[str]:
+        return [b.payload for b in dialogue.press(data).flat_buttons()
+                if (p := dialogue.codec.decode(b.payload)) and p.flow and p.flow.path]
+
     flows = [b.payload for row in dialogue.menu_buttons() for b in row
-             if b.payload.startswith("f")]
-    flow_steps = [b.payload for start in flows for row in dialogue.press(start).buttons
-                  for b in row if b.payload.startswith("f:") and b.payload != start]
-    taps = (["m", "t", "c"] + [f"t:{t}" for t in topics] + [f"e:{e}" for e in entries]
-            + [f"y:{e}" for e in entries[:10]] + [f"x:{e}" for e in entries[:5]]
-            + flows + flow_steps)
+             if (p := dialogue.codec.decode(b.payload)) and p.action is Action.FLOW]
+    answers = [dialogue.answer(dialogue.knowledge.entries[e], f"bench{i:07d}")
+               for i, e in enumerate(entries[:10])]
+    feedback = [b.payload for a in answers for b in a.flat_buttons()
+                if (p := dialogue.codec.decode(b.payload))
+                and p.action in (Action.FEEDBACK_YES, Action.FEEDBACK_NO)]
+    taps = ([encode(Action.MENU), encode(Action.TOPICS), encode(Action.CONTACTS)]
+            + [encode(Action.TOPICS, t) for t in topics]
+            + [encode(Action.ENTRY, e) for e in entries] + feedback
+            + flows + [step for start in flows for step in flow_taps(start)])
     updates = []
     for i in range(n):
         worker = 10_000 + rng.randrange(WORKERS)
@@ -125,7 +142,7 @@ class Count(logging.Handler):
 
 async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[str, Any]:
     shipped = load_config(ROOT / "config.yaml", env={})
-    dialogue = Dialogue.load(shipped)
+    dialogue = open_dialogue(shipped, key=payload_key(SALT))
     updates = workload(dialogue, n)
     parent, child = mp.Pipe()
     server = mp.get_context("spawn").Process(target=serve, args=(child, updates, rate),
@@ -137,9 +154,10 @@ async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[st
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(ROOT / "config.yaml", env={
             "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
-            "UNIONBOT_DB": str(Path(tmp) / "load.sqlite3"), "UNIONBOT_SALT": "bench"})
+            "UNIONBOT_DB": str(Path(tmp) / "load.sqlite3"), "UNIONBOT_SALT": SALT.decode()})
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-        app = build_application(config, dialogue=dialogue, rate_limiter=limiter,
+        service = Service(dialogue, open_store(config.db_path), SALT)
+        app = build_application(config, service=service, rate_limiter=limiter,
                                 max_concurrent_updates=concurrency)
         if trace:
             tracemalloc.start()

@@ -1,19 +1,34 @@
-"""The `unionbot` command line: run, ask, chat, check (and the staff and flow commands)."""
+"""The `unionbot` command line and the console channel: run, ask, chat, check (and the staff
+and flow commands, registered from their own modules).
+
+`run` starts a channel by name through the `unionbot.channels` entry points (pyproject.toml),
+so this module never imports a channel: with no TELEGRAM_BOT_TOKEN it opens the console chat.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
-from bot import flow_cli, staff_cli
-from bot.config import Config, ConfigError, contacts_text, load_config
-from bot.dialogue import Dialogue, Reply
+from bot import flow_cli, reports, staff_cli
+from bot.config import Config, ConfigError, load_config
+from bot.dialogue import COMMANDS
+from bot.payload import Codec
+from bot.replies import Reply
+from bot.service import ContentError, Service, errors_of, load_checked, open_dialogue
+from bot.storage import load_salt, open_store
+from faq.content import FaqPaths
+from faq.messages import MessageKey as K
 
 Handler = Callable[[argparse.Namespace], int]
+CONTENT_ERROR = 1  # exit code: the FAQ content has errors (each printed as file:line)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -29,20 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="unionbot", parents=[common],
                                      description="Union FAQ bot for workers, and its staff tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
     p = sub.add_parser("run", parents=[common], help="run the Telegram bot (no token: console "
                                                      "chat)")
+    p.add_argument("--channel", default="telegram", help="the channel to run (default telegram)")
     p.set_defaults(handler=cmd_run)
-
     p = sub.add_parser("ask", parents=[common], help="answer one question as a worker sees it")
     p.add_argument("question", nargs="?", help="the question; omitted: read one per line from "
                                                "standard input and print JSON lines")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_ask)
-
     p = sub.add_parser("chat", parents=[common], help="chat in the console, buttons as numbers")
+    p.add_argument("--record", action="store_true", help="record questions and button events "
+                                                         "in the database, as Telegram does")
     p.set_defaults(handler=cmd_chat)
-
     p = sub.add_parser("check", parents=[common], help="validate the FAQ and flow files")
     p.add_argument("path", nargs="?", help="a FAQ folder (with entries/), a folder of topic "
                                            "files, or one topic file (default: from config)")
@@ -57,37 +71,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = load_config(getattr(args, "config", None))
+        args.loaded_config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         print(f"unionbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    args.loaded_config = config
     try:
-        return args.handler(args)
+        return int(args.handler(args))
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"unionbot: 问答内容有 {len(exc.problems)} 处错误，请改好后再试"
+              f"（unionbot check 会列出全部问题）", file=sys.stderr)
+        return CONTENT_ERROR
     except KeyboardInterrupt:
         return 130
 
 
 # ---- ask ----------------------------------------------------------------------------------
-def reply_json(question: str, reply: Reply) -> dict:
+def reply_json(question: str, reply: Reply) -> dict[str, Any]:
     """The `ask --json` object."""
     return {
         "question": question,
         "answered": reply.answered,
-        "outcome": reply.outcome,
+        "outcome": reply.kind.value,
         "entry_id": reply.entry_id,
         "score": reply.score,
         "text": reply.text,
-        "suggestions": [{"id": eid, "label": label, "score": score}
-                        for eid, label, score in reply.suggestions],
-        "buttons": [b.label for row in reply.buttons for b in row],
+        "suggestions": [{"id": s.entry_id, "label": s.label, "score": s.score}
+                        for s in reply.suggestions],
+        "buttons": [b.label for b in reply.flat_buttons()],
     }
 
 
 def format_reply(reply: Reply) -> str:
     """A reply as text, buttons as numbered choices (the order `chat` accepts)."""
     lines = [reply.text]
-    buttons = [b for row in reply.buttons for b in row]
+    buttons = reply.flat_buttons()
     if buttons:
         lines.append("")
         lines += [f"  [{i}] {b.label}" for i, b in enumerate(buttons, 1)]
@@ -95,7 +114,7 @@ def format_reply(reply: Reply) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    dialogue = Dialogue.load(args.loaded_config)
+    dialogue = open_dialogue(args.loaded_config)
     if args.question is None:
         for line in sys.stdin:
             question = line.rstrip("\r\n")
@@ -111,54 +130,67 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # ---- chat ---------------------------------------------------------------------------------
-CHAT_COMMANDS = {"/start": "start", "/menu": "menu", "/help": "help", "/topics": "topics"}
-
-
-def chat_loop(dialogue: Dialogue, read: Callable[[str], str] = input,
-              write: Callable[[str], None] = print) -> None:
-    """Console chat over the dialogue core: type a question, or a button's number."""
-    reply = dialogue.start()
+async def chat_loop(service: Service, read: Callable[[str], str] = input,
+                    write: Callable[[str], None] = print, user: str = "console") -> None:
+    """Console chat over the service: type a question, a button's number or a command."""
+    reply = await service.command(user, "start")
     write(format_reply(reply))
     while True:
         try:
-            line = read("\n你：").strip()
+            line = (await asyncio.to_thread(read, "\n你：")).strip()
         except EOFError:
             return
         if line.lower() in ("q", "quit", "exit", "退出"):
             return
-        buttons = [b for row in reply.buttons for b in row]
-        if line.isdigit() and 1 <= int(line) <= len(buttons):
-            reply = dialogue.press(buttons[int(line) - 1].payload)
-        elif line in CHAT_COMMANDS:
-            reply = getattr(dialogue, CHAT_COMMANDS[line])()
-        elif line == "/cancel":  # inside a guided check, its own exit button ends it
-            exits = [b.payload for b in buttons if b.payload.startswith("fx")]
-            reply = dialogue.press(exits[0]) if exits else Reply(dialogue.msg("cancelled"))
+        buttons = reply.flat_buttons()
+        command = line[1:].split("@")[0].lower() if line.startswith("/") else ""
+        if line.isascii() and line.isdigit() and 1 <= int(line) <= len(buttons):
+            reply = await service.button(user, buttons[int(line) - 1].payload)
+        elif command == "reload":
+            problems = await service.reload()
+            reply = Reply(kind=reply.kind, text=reports.reload_text(service.dialogue, problems),
+                          buttons=reply.buttons)
+        elif command in COMMANDS:
+            reply = await service.command(user, command)
         else:
-            reply = dialogue.ask(line)
+            reply = await service.text(user, line)
         write("\n" + format_reply(reply))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    chat_loop(Dialogue.load(args.loaded_config))
+    asyncio.run(console(args.loaded_config, record=args.record))
     return 0
+
+
+async def console(config: Config, record: bool) -> None:
+    """The console channel: with `record`, questions and events go to the database."""
+    store, salt = None, b""
+    if record:
+        salt = load_salt(config.db_path)
+        store = open_store(config.db_path)
+    service = Service(open_dialogue(config), store, salt)
+    try:
+        await chat_loop(service)
+    finally:
+        await service.close()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
     if not config.token:
-        dialogue = Dialogue.load(config)
-        print(dialogue.msg("no_token"))
-        chat_loop(dialogue)
+        print(open_dialogue(config).msg(K.NO_TOKEN))
+        asyncio.run(console(config, record=False))
         return 0
-    from bot.app import run_bot  # imports python-telegram-bot only when it is needed
-
-    run_bot(config)
-    return 0
+    found = [ep for ep in entry_points(group="unionbot.channels") if ep.name == args.channel]
+    if not found:
+        print(f"unionbot: no channel {args.channel!r} is installed", file=sys.stderr)
+        return 2
+    run_channel: Callable[[Config], int | None] = found[0].load()
+    return run_channel(config) or 0
 
 
 # ---- check --------------------------------------------------------------------------------
-def paths_for(config: Config, path: str | None):
+def paths_for(config: Config, path: str | None) -> FaqPaths:
     """The FAQ paths to check: the configured ones, or those under PATH."""
     faq = config.faq
     if not path:
@@ -176,28 +208,23 @@ def paths_for(config: Config, path: str | None):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from faq.check import check_knowledge
-    from faq.knowledge import load_knowledge
-
     config: Config = args.loaded_config
     paths = paths_for(config, args.path)
     if not paths.entries.exists():
         print(f"{paths.entries}: not found", file=sys.stderr)
         return 2
-    knowledge, problems = load_knowledge(paths, config.match)
-    problems += check_knowledge(knowledge, paths, config.check, deep=not args.quick,
-                                contacts=contacts_text(config.contacts))
+    config = replace(config, faq=paths)
+    knowledge, problems = load_checked(config, Codec(b"check"), deep=not args.quick)
     for problem in problems:
         print(problem)
-    errors = [p for p in problems if p.severity == "error"]
     content = knowledge.content
     if paths.source_document is None or not paths.source_document.is_file():
         print(f"note: source document not found ({paths.source_document}); "
               "source passages were not compared with it")
     summary = (f"{len(content.entries)} entries in {len(content.topics)} topics, "
                f"{len(content.flows)} flows, {len(content.files)} files")
-    if errors:
-        print(f"FAILED: {len(errors)} problem(s); {summary}")
+    if errors_of(problems):
+        print(f"FAILED: {len(errors_of(problems))} problem(s); {summary}")
         return 1
     print(f"OK: {summary}")
     return 0

@@ -1,20 +1,27 @@
-"""Configuration: config.yaml plus the environment (secrets and deployment overrides only)."""
+"""Configuration: config.yaml plus the environment (secrets and deployment overrides only).
+
+Every default lives once, in the dataclasses below; config.yaml overrides them field by field,
+and the environment overrides what a deployment must set without editing the file.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from faq.check import CheckConfig
-from faq.knowledge import FaqPaths, MatchConfig
+from faq.content import FaqPaths
+from faq.knowledge import MatchConfig
 from faq.matcher import MatchSettings
-from faq.yamlfile import YamlError, read_yaml
+from faq.yamlfile import YamlDoc, YamlError, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
-DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -28,21 +35,37 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class FaqFiles:
+    """Where the FAQ files are, relative to config.yaml."""
+
+    entries: str = "faq/data/entries"
+    synonyms: str = "faq/data/synonyms.yaml"
+    flows: str = "faq/data/flows"
+    messages: str = "faq/data/messages.yaml"
+    source_document: str = ""
+
+
+@dataclass(frozen=True)
 class WebhookConfig:
     listen: str = "127.0.0.1"
     port: int = 8443
     path: str = "telegram"
     url: str = ""
-    secret_token: str | None = None
+    secret_token: str | None = None  # UNIONBOT_WEBHOOK_SECRET only
 
 
 @dataclass(frozen=True)
 class TelegramConfig:
-    api_base_url: str = DEFAULT_API_BASE_URL
+    api_base_url: str = "https://api.telegram.org/bot"
     mode: str = "polling"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     admin_ids: frozenset[int] = frozenset()
     rate_limit_retries: int = 3
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    db_path: str = "data/unionbot.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -67,7 +90,7 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_config(explicit: str | os.PathLike[str] | None = None,
-                env: dict[str, str] | None = None) -> Config:
+                env: Mapping[str, str] | None = None) -> Config:
     """Read the configuration file and apply the environment's overrides."""
     env = dict(os.environ) if env is None else env
     path = config_path(explicit)
@@ -75,79 +98,90 @@ def load_config(explicit: str | os.PathLike[str] | None = None,
         doc = read_yaml(path)
     except YamlError as exc:
         raise ConfigError(str(exc.problem)) from exc
-    data = doc.data or {}
-    if not isinstance(data, dict):
+    if doc.data is not None and not isinstance(doc.data, dict):
         raise ConfigError(f"{path}: expected a mapping")
-    base = path.resolve().parent
-
-    def section(name: str) -> dict[str, Any]:
-        value = data.get(name) or {}
-        if not isinstance(value, dict):
-            raise ConfigError(f"{path}:{doc.line(name)}: '{name}' must be a mapping")
-        return value
-
-    def rel(value: Any) -> Path | None:
-        return (base / str(value)).resolve() if value else None
-
-    faq_section = section("faq")
-    faq = FaqPaths(
-        entries=rel(faq_section.get("entries", "faq/data/entries")),
-        synonyms=rel(faq_section.get("synonyms")),
-        flows=rel(faq_section.get("flows")),
-        messages=rel(faq_section.get("messages")),
-        source_document=rel(faq_section.get("source_document")),
-        base=base,
-    )
-    m = section("matching")
-    defaults = MatchSettings()
+    reader = _Reader(doc, path)
     try:
-        match = MatchConfig(
-            settings=MatchSettings(**{
-                name: type(getattr(defaults, name))(m[name])
-                for name in defaults.__dataclass_fields__ if name in m
-            }),
-            fillers=tuple(str(w) for w in m.get("filler_words", [])),
-            max_query_chars=int(m.get("max_query_chars", 300)),
-        )
-        c = section("check")
-        check = CheckConfig(
-            min_alternates=int(c.get("min_alternates", 8)),
-            max_answer_chars=int(c.get("max_answer_chars", 600)),
-            max_button_label_chars=int(c.get("max_button_label_chars", 20)),
-        )
-        t = section("telegram")
-        w = t.get("webhook") or {}
-        admin_ids = {int(x) for x in t.get("admin_ids") or []}
-        if env.get("UNIONBOT_ADMIN_IDS"):
-            admin_ids = {int(x) for x in env["UNIONBOT_ADMIN_IDS"].split(",") if x.strip()}
-        telegram = TelegramConfig(
-            api_base_url=env.get("TELEGRAM_API_BASE_URL")
-            or str(t.get("api_base_url") or DEFAULT_API_BASE_URL),
-            mode=str(t.get("mode", "polling")),
-            webhook=WebhookConfig(
-                listen=str(w.get("listen", "127.0.0.1")),
-                port=int(w.get("port", 8443)),
-                path=str(w.get("path", "telegram")).strip("/"),
-                url=str(w.get("url", "")),
-                secret_token=env.get("UNIONBOT_WEBHOOK_SECRET") or None,
-            ),
-            admin_ids=frozenset(admin_ids),
-            rate_limit_retries=int(t.get("rate_limit_retries", 3)),
-        )
+        return _build(reader, path, env)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: bad value: {exc}") from exc
-    contacts = tuple(
-        Contact(str(item.get("name", "")), str(item.get("value", "")))
-        for item in data.get("contacts") or []
-        if isinstance(item, dict)
-    )
-    storage = section("storage")
-    db = env.get("UNIONBOT_DB") or storage.get("db_path", "data/unionbot.sqlite3")
+
+
+def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
+    base = path.resolve().parent
+
+    def rel(value: str) -> Path | None:
+        return (base / value).resolve() if value else None
+
+    files = reader.dataclass(FaqFiles, "faq")
+    entries = rel(files.entries)
+    assert entries is not None
+    faq = FaqPaths(entries=entries, synonyms=rel(files.synonyms), flows=rel(files.flows),
+                   messages=rel(files.messages), source_document=rel(files.source_document),
+                   base=base)
+    matching = reader.section("matching")
+    match = MatchConfig(
+        settings=reader.dataclass(MatchSettings, "matching"),
+        fillers=tuple(str(w) for w in matching.get("filler_words") or ()),
+        max_query_chars=int(matching.get("max_query_chars", MatchConfig.max_query_chars)))
+    storage = reader.dataclass(StorageConfig, "storage")
+    db = env.get("UNIONBOT_DB")
     return Config(
-        path=path, faq=faq, match=match, check=check, contacts=contacts, telegram=telegram,
-        db_path=Path(db) if env.get("UNIONBOT_DB") else rel(db),
-        token=env.get("TELEGRAM_BOT_TOKEN") or None,
-    )
+        path=path, faq=faq, match=match, check=reader.dataclass(CheckConfig, "check"),
+        contacts=reader.contacts(), telegram=_telegram(reader, env),
+        db_path=Path(db) if db else (base / storage.db_path).resolve(),
+        token=env.get("TELEGRAM_BOT_TOKEN") or None)
+
+
+def _telegram(reader: _Reader, env: Mapping[str, str]) -> TelegramConfig:
+    section = reader.section("telegram")
+    hook = reader.dataclass(WebhookConfig, "telegram", "webhook")
+    hook = dataclasses.replace(hook, path=hook.path.strip("/"),
+                               secret_token=env.get("UNIONBOT_WEBHOOK_SECRET") or None)
+    ids = env.get("UNIONBOT_ADMIN_IDS")
+    admin_ids = [x for x in ids.split(",") if x.strip()] if ids else section.get("admin_ids") or []
+    telegram = reader.dataclass(TelegramConfig, "telegram", skip={"webhook", "admin_ids"})
+    return dataclasses.replace(
+        telegram, webhook=hook, admin_ids=frozenset(int(x) for x in admin_ids),
+        api_base_url=env.get("TELEGRAM_API_BASE_URL") or telegram.api_base_url)
+
+
+@dataclass
+class _Reader:
+    doc: YamlDoc
+    path: Path
+
+    def section(self, *keys: str) -> dict[str, Any]:
+        value: Any = self.doc.data or {}
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+            value = {} if value is None else value
+            if not isinstance(value, dict):
+                raise ConfigError(f"{self.path}:{self.doc.line(*keys)}: "
+                                  f"'{'.'.join(keys)}' must be a mapping")
+        return dict(value)
+
+    def dataclass(self, cls: type[T], *keys: str, skip: frozenset[str] | set[str] = frozenset()
+                  ) -> T:
+        """An instance of `cls` with the section's values over the class defaults."""
+        values = self.section(*keys)
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in values and f.name not in skip and values[f.name] is not None:
+                default = getattr(cls(), f.name)
+                kind = type(default) if isinstance(default, (int, float, str)) else str
+                if isinstance(default, bool):
+                    kind = bool
+                kwargs[f.name] = kind(values[f.name])
+        return cls(**kwargs)
+
+    def contacts(self) -> tuple[Contact, ...]:
+        items = (self.doc.data or {}).get("contacts") or []
+        if not isinstance(items, list):
+            raise ConfigError(f"{self.path}:{self.doc.line('contacts')}: 'contacts' must be a "
+                              f"list of name/value pairs")
+        return tuple(Contact(str(item.get("name", "")), str(item.get("value", "")))
+                     for item in items if isinstance(item, dict))
 
 
 def contacts_text(contacts: tuple[Contact, ...]) -> str:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from bot.config import Config, contacts_text
-from faq import flows as engine
+from bot.payload import Action, Codec, Payload
 from faq.content import Content, load_content
+from faq.flows import engine
+from faq.flows.loading import load_flows
+from faq.flows.model import Flow, PathError, Result, all_paths, path_labels, walk
+from faq.messages import fill
+from faq.yamlfile import Problem
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -25,21 +31,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_flow)
 
 
-def load(config: Config) -> tuple[Content, list]:
+def load(config: Config) -> tuple[Content, list[Problem]]:
     """The messages, entries and flows (no matcher: nothing here matches questions), and the
     problems found in the flow files."""
     paths = config.faq
-    content, _ = load_content(paths.entries, None, paths.messages, paths.base)
-    problems = []
+    content, _ = load_content(replace(paths, synonyms=None, flows=None))
+    problems: list[Problem] = []
     if paths.flows is not None:
-        content.flows, problems = engine.load_flows(paths.flows, paths.base)
+        content.flows, problems = load_flows(paths.flows, paths.base)
     return content, problems
 
 
 def cmd_flow(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
     content, problems = load(config)
-    flows: dict[str, engine.Flow] = content.flows
+    flows: dict[str, Flow] = content.flows
     if not args.flow_id:
         for problem in problems:  # such flows are left out; `unionbot check` lists all
             print(problem, file=sys.stderr)
@@ -57,14 +63,14 @@ def cmd_flow(args: argparse.Namespace) -> int:
         return 0
     try:
         path = parse_path(args.path)
-        node = engine.walk(flow, path)
-    except (ValueError, engine.PathError) as exc:
+        node = walk(flow, path)
+    except (ValueError, PathError) as exc:
         print(f"unionbot flow: {flow.id}: bad path {args.path!r}: {exc}", file=sys.stderr)
         return 2
-    view = engine.view(flow, path, node, flows, lambda key: content.messages.get(key, key))
-    text = view.text.replace("{contacts}", contacts_text(config.contacts))
+    view = engine.view(flow, path, node, flows, content.messages)
+    text = fill(view.text, {"contacts": contacts_text(config.contacts)})
     if args.json:
-        print(json.dumps(view_json(flow, view, text, content), ensure_ascii=False, indent=2))
+        print(json.dumps(view_json(flow, view, text), ensure_ascii=False, indent=2))
     else:
         print(format_view(view, text, content))
     return 0
@@ -78,9 +84,10 @@ def parse_path(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-def list_flows(flows: dict[str, engine.Flow], as_json: bool) -> int:
-    rows = [{"id": f.id, "title": f.title, "steps": len(f.steps), "results": len(f.results),
-             "file": f.file} for f in flows.values()]
+def list_flows(flows: dict[str, Flow], as_json: bool) -> int:
+    rows: list[dict[str, Any]] = [
+        {"id": f.id, "title": f.title, "steps": len(f.steps), "results": len(f.results),
+         "file": f.file} for f in flows.values()]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -94,19 +101,25 @@ def list_flows(flows: dict[str, engine.Flow], as_json: bool) -> int:
     return 0
 
 
-def view_json(flow: engine.Flow, view: engine.FlowView, text: str, content: Content) -> dict:
+def view_json(flow: Flow, view: engine.FlowView, text: str) -> dict[str, Any]:
+    codec = Codec(b"flow")
+
+    def payload(link: engine.FlowLink) -> str:
+        action = Action.FLOW_EXIT if link.target.move is engine.Move.EXIT else Action.FLOW
+        return codec.encode(Payload(action=action, target=link.target.flow_id, flow=link.target))
+
     return {
         "flow": flow.id,
         "path": list(view.path),
         "node": view.node,
         "done": view.done,
         "text": text,
-        "options": [label for label, _ in view.options],
-        "entries": view.entry_links,
-        "controls": [label for row in view.controls for label, _ in row],
-        "payloads": [payload for _, payload in view.options]
-        + [payload for row in view.controls for _, payload in row],
-        "event": view.event,
+        "options": [link.label for link in view.options],
+        "entries": list(view.entry_links),
+        "controls": [link.label for row in view.controls for link in row],
+        "payloads": [payload(link) for link in view.options]
+        + [payload(link) for row in view.controls for link in row],
+        "event": view.event.value,
     }
 
 
@@ -114,24 +127,24 @@ def format_view(view: engine.FlowView, text: str, content: Content) -> str:
     lines = [text]
     if view.options:
         lines.append("")
-        lines += [f"  [{i}] {label}" for i, (label, _) in enumerate(view.options, 1)]
+        lines += [f"  [{i}] {link.label}" for i, link in enumerate(view.options, 1)]
     if view.entry_links:
         lines.append("")
         for eid in view.entry_links:
             entry = content.entries.get(eid)
             lines.append(f"  → {eid}" + (f"  {entry.label}" if entry else "  (unknown entry)"))
-    controls = [label for row in view.controls for label, _ in row]
+    controls = [link.label for row in view.controls for link in row]
     if controls:
         lines += ["", "  " + " | ".join(controls)]
     return "\n".join(lines)
 
 
-def paths_table(flow: engine.Flow) -> str:
+def paths_table(flow: Flow) -> str:
     """Every path as a Markdown table: numbers, the labels chosen, and where it ends."""
     lines = [f"# {flow.id}  {flow.title}", "", "| path | choices | result |", "|---|---|---|"]
-    for path, end in engine.all_paths(flow):
-        labels = engine.path_labels(flow, path)
-        if isinstance(end, engine.Result):
+    for path, end in all_paths(flow):
+        labels = path_labels(flow, path)
+        if isinstance(end, Result):
             where = end.id
         elif not end.options:
             where = f"DEAD END: step {end.id} has no options"
@@ -141,7 +154,7 @@ def paths_table(flow: engine.Flow) -> str:
     return "\n".join(lines)
 
 
-def mermaid(flow: engine.Flow) -> str:
+def mermaid(flow: Flow) -> str:
     """A Mermaid flowchart: steps as diamonds, results as boxes, options as edge labels."""
     def node_id(name: str) -> str:
         return ("s_" if name in flow.steps else "r_") + name.replace("-", "_")

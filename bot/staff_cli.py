@@ -7,11 +7,12 @@ import asyncio
 
 from bot import reports
 from bot.config import Config
-from bot.dialogue import Dialogue
+from bot.service import open_dialogue
 from bot.storage import open_store
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     """Add the staff report commands to the `unionbot` parser."""
     p = sub.add_parser("stats", parents=[common], help="questions, outcomes, feedback and top "
                                                        "entries from the bot's records")
@@ -42,7 +43,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             stats = await store.stats(reports.since(args.days))
         finally:
             await store.close()
-        return reports.stats_text(Dialogue.load(config), stats, args.days)
+        return reports.stats_text(open_dialogue(config), stats, args.days)
 
     print(asyncio.run(report()))
     return 0
@@ -57,7 +58,7 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
             groups = await store.unanswered(reports.since(args.days), args.limit)
         finally:
             await store.close()
-        return reports.unanswered_text(Dialogue.load(config), groups, args.days)
+        return reports.unanswered_text(open_dialogue(config), groups, args.days)
 
     print(asyncio.run(report()))
     return 0

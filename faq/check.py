@@ -1,23 +1,23 @@
-"""Content checks behind `unionbot check` and `/reload`, each problem with file and line.
+"""Content checks behind `unionbot check`, start-up and `/reload`, each problem with file and line.
 
 Shape problems (YAML, fields, duplicate ids) come from loading; this module adds what needs the
-whole picture: links between entries, answer length, faithfulness to the source document, and
-what the matcher would do with each phrasing.
+whole picture: links between entries, answer length, faithfulness to the source document, the
+flows, and what the matcher would do with each phrasing.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-from faq.knowledge import FaqPaths, Knowledge
-from faq.text import NUMBER
+from faq.content import Entry, FaqPaths
+from faq.facts import squash, unsupported_numbers
+from faq.flows.checks import check_flows
+from faq.knowledge import Knowledge
+from faq.matcher import Outcome
 from faq.yamlfile import Problem
 
 TELEGRAM_MESSAGE_LIMIT = 4096
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,15 @@ def check_knowledge(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,
     """Every problem in the loaded content. `deep` adds the matcher-based checks."""
     problems: list[Problem] = []
     problems += check_entries(knowledge, config, contacts)
-    problems += check_sources(knowledge, paths.source_document)
-    if knowledge.content.flows:
-        from faq.flows import check_flows
-
-        problems += check_flows(knowledge.content, config)
+    problems += check_sources(knowledge, paths)
+    problems += check_flows(knowledge.content, config.max_button_label_chars)
     if deep:
         problems += check_confusions(knowledge)
     return problems
+
+
+def _at(entry: Entry, message: str, severity: str = "error") -> Problem:
+    return Problem(entry.file, entry.line, f"条目 {entry.id}：{message}", severity)
 
 
 def check_entries(knowledge: Knowledge, config: CheckConfig, contacts: str) -> list[Problem]:
@@ -47,62 +48,55 @@ def check_entries(knowledge: Knowledge, config: CheckConfig, contacts: str) -> l
     problems = []
     seen_phrasings: dict[str, str] = {}
     for entry in content.entries.values():
-        def at(message: str, entry=entry) -> Problem:
-            return Problem(entry.file, entry.line, f"entry {entry.id}: {message}")
-
         if len(entry.alternates) < config.min_alternates:
-            problems.append(at(f"has {len(entry.alternates)} alternates; at least "
-                               f"{config.min_alternates} are needed for reliable matching"))
+            problems.append(_at(entry, f"只有 {len(entry.alternates)} 种问法（alternates），"
+                                       f"至少要 {config.min_alternates} 种才能可靠匹配"))
         for rid in entry.related:
             if rid == entry.id:
-                problems.append(at("'related' links to itself"))
+                problems.append(_at(entry, "related 链接了自己"))
             elif rid not in content.entries:
-                problems.append(at(f"'related' names unknown entry {rid!r}"))
-        if entry.flow and content.flows is not None and entry.flow not in content.flows:
-            problems.append(at(f"'flow' names unknown flow {entry.flow!r}"))
-        rendered = entry.answer.replace("{contacts}", contacts)
-        if len(rendered) > TELEGRAM_MESSAGE_LIMIT:
-            problems.append(at(f"answer is {len(rendered)} characters, more than one Telegram "
-                               f"message ({TELEGRAM_MESSAGE_LIMIT})"))
-        elif len(entry.answer.replace("{contacts}", "")) > config.max_answer_chars:
-            problems.append(at(f"answer is {len(entry.answer)} characters; keep it under "
-                               f"{config.max_answer_chars} for a phone screen"))
+                problems.append(_at(entry, f"related 里的条目 {rid!r} 不存在"))
+        if entry.flow and entry.flow not in content.flows:
+            problems.append(_at(entry, f"flow 里的测评 {entry.flow!r} 不存在"))
+        problems += _check_length(entry, config, contacts)
         for phrasing in entry.phrasings:
             norm = knowledge.normalizer.normalize(phrasing)
             if not norm:
-                problems.append(at(f"phrasing {phrasing!r} has nothing to match on"))
+                problems.append(_at(entry, f"问法 {phrasing!r} 里没有能用来匹配的字"))
                 continue
             other = seen_phrasings.setdefault(norm, entry.id)
             if other != entry.id:
-                problems.append(at(f"phrasing {phrasing!r} is the same as one of entry {other}"))
+                problems.append(_at(entry, f"问法 {phrasing!r} 和条目 {other} 的一种问法一样"))
     return problems
 
 
-def _squash(text: str) -> str:
-    return _SPACE.sub("", text)
+def _check_length(entry: Entry, config: CheckConfig, contacts: str) -> list[Problem]:
+    rendered = entry.answer.replace("{contacts}", contacts)
+    if len(rendered) > TELEGRAM_MESSAGE_LIMIT:
+        return [_at(entry, f"答案有 {len(rendered)} 个字，超过一条 Telegram 消息的上限 "
+                           f"{TELEGRAM_MESSAGE_LIMIT}")]
+    own = len(entry.answer.replace("{contacts}", ""))
+    if own > config.max_answer_chars:
+        return [_at(entry, f"答案有 {own} 个字，手机上请控制在 {config.max_answer_chars} 字以内")]
+    return []
 
 
-def check_sources(knowledge: Knowledge, document: Path | None) -> list[Problem]:
+def check_sources(knowledge: Knowledge, paths: FaqPaths) -> list[Problem]:
     """Each source passage occurs in the document; each number in an answer occurs in its
     sources (so no amount, date or count is invented)."""
     problems = []
+    document = paths.source_document
     doc_text = None
     if document is not None and document.is_file():
-        doc_text = _squash(document.read_text(encoding="utf-8"))
+        doc_text = squash(document.read_text(encoding="utf-8"))
     for entry in knowledge.content.entries.values():
-        sources = "".join(_squash(s) for s in entry.source)
         if doc_text is not None:
             for passage in entry.source:
-                if _squash(passage) not in doc_text:
-                    problems.append(Problem(entry.file, entry.line,
-                                            f"entry {entry.id}: source passage not found in the "
-                                            f"document: {passage[:40]!r}…"))
+                if squash(passage) not in doc_text:
+                    problems.append(_at(entry, f"原文（source）在报道里找不到：{passage[:40]!r}…"))
         answer = entry.answer.replace("{contacts}", "")
-        for number in sorted(set(NUMBER.findall(answer))):
-            if number not in sources:
-                problems.append(Problem(entry.file, entry.line,
-                                        f"entry {entry.id}: the answer says {number!r} but its "
-                                        f"source passages do not"))
+        for number in unsupported_numbers(answer, entry.source):
+            problems.append(_at(entry, f"答案说了 {number!r}，但它的原文（source）里没有"))
     return problems
 
 
@@ -123,18 +117,18 @@ def check_confusions(knowledge: Knowledge) -> list[Problem]:
             query = normalizer.normalize(phrasing)
             decision = matcher.decide(query, matcher.rank(query, exclude=(entry.id, phrasing)))
             best = decision.best
-            if best is None or best.entry_id == entry.id or decision.outcome == "fallback":
+            if best is None or best.entry_id == entry.id or decision.outcome is Outcome.FALLBACK:
                 continue
             landed[best.entry_id] += 1
-            severity = "error" if decision.outcome == "answer" else "warning"
-            what = "would be answered with" if severity == "error" else "puts first"
-            problems.append(Problem(entry.file, entry.line,
-                                    f"entry {entry.id}: alternate {phrasing!r} {what} entry "
-                                    f"{best.entry_id} ({best.score:.0f})", severity))
+            if decision.outcome is Outcome.ANSWER:
+                problems.append(_at(entry, f"问法 {phrasing!r} 会被答成条目 {best.entry_id}"
+                                           f"（{best.score:.0f} 分）"))
+            else:
+                problems.append(_at(entry, f"问法 {phrasing!r} 在「您是想问」里会把条目 "
+                                           f"{best.entry_id} 排在第一（{best.score:.0f} 分）",
+                                    "warning"))
         for other, count in landed.items():
             if entry.alternates and count / len(entry.alternates) >= CONFUSED_SHARE:
-                problems.append(Problem(entry.file, entry.line,
-                                        f"entry {entry.id} is so alike entry {other} that "
-                                        f"{count} of its {len(entry.alternates)} alternates "
-                                        f"land there: make them more distinct"))
+                problems.append(_at(entry, f"和条目 {other} 太像了：{len(entry.alternates)} 种"
+                                           f"问法里有 {count} 种落到那边，请把两条写得更有区别"))
     return problems

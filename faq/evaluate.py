@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from faq.matcher import Match, Matcher
+from faq.matcher import Match, Matcher, Outcome
 from faq.yamlfile import read_yaml
 
 
@@ -64,25 +64,25 @@ def evaluate(questions: list[LabelledQuestion], match: Callable[[str], Match]) -
         ranked = [c.entry_id for c in m.candidates]
         if not question.expect:
             result.off_topic += 1
-            if m.outcome == "answer":
+            if m.outcome is Outcome.ANSWER:
                 result.confidently_wrong += 1
                 result.mistakes.append(f"off-topic answered: {question.text} -> {ranked[0]}")
             else:
                 result.off_topic_rejected += 1
-                result.off_topic_fallback += m.outcome == "fallback"
+                result.off_topic_fallback += m.outcome is Outcome.FALLBACK
             continue
         result.in_scope += 1
         right_top1 = bool(ranked) and ranked[0] in question.expect
         result.top1 += right_top1
         result.top3 += any(r in question.expect for r in ranked[:3])
-        if m.outcome == "answer":
+        if m.outcome is Outcome.ANSWER:
             if right_top1:
                 result.answered_right += 1
             else:
                 result.confidently_wrong += 1
                 result.mistakes.append(f"wrong answer: {question.text} -> {ranked[0]} "
                                        f"(want {'/'.join(sorted(question.expect))})")
-        elif m.outcome == "clarify":
+        elif m.outcome is Outcome.CLARIFY:
             result.clarified += 1
             if not any(r in question.expect for r in ranked[:3]):
                 result.mistakes.append(f"clarify without it: {question.text} -> {ranked[:3]} "

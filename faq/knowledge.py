@@ -7,29 +7,20 @@ broken file never disturbs the one that is serving.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from faq.content import Content, load_content
+from faq.content import Content, Entry, FaqPaths, load_content
 from faq.matcher import Matcher, MatchSettings
 from faq.text import Normalizer, synonym_map
 from faq.yamlfile import Problem
 
-
-@dataclass(frozen=True)
-class FaqPaths:
-    entries: Path
-    synonyms: Path | None = None
-    flows: Path | None = None
-    messages: Path | None = None
-    source_document: Path | None = None
-    base: Path | None = None  # paths in messages are shown relative to this
+DEFAULT_MAX_QUERY_CHARS = 150  # workers tell their story first and ask last
 
 
 @dataclass(frozen=True)
 class MatchConfig:
     settings: MatchSettings = field(default_factory=MatchSettings)
     fillers: tuple[str, ...] = ()
-    max_query_chars: int = 300
+    max_query_chars: int = DEFAULT_MAX_QUERY_CHARS
 
 
 @dataclass(frozen=True)
@@ -39,7 +30,7 @@ class Knowledge:
     matcher: Matcher
 
     @property
-    def entries(self):
+    def entries(self) -> dict[str, Entry]:
         return self.content.entries
 
 
@@ -55,14 +46,12 @@ def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) 
     return Matcher(phrasings, normalizer, match.settings)
 
 
+def build_knowledge(content: Content, match: MatchConfig) -> Knowledge:
+    normalizer = build_normalizer(content.synonym_groups, match)
+    return Knowledge(content, normalizer, build_matcher(content, normalizer, match))
+
+
 def load_knowledge(paths: FaqPaths, match: MatchConfig) -> tuple[Knowledge, list[Problem]]:
     """Read every FAQ file and build the matcher; problems come back alongside, never raised."""
-    content, problems = load_content(paths.entries, paths.synonyms, paths.messages, paths.base)
-    if paths.flows is not None:
-        from faq.flows import load_flows  # flows live in their own module
-
-        flows, flow_problems = load_flows(paths.flows, paths.base)
-        content.flows = flows
-        problems.extend(flow_problems)
-    normalizer = build_normalizer(content.synonym_groups, match)
-    return Knowledge(content, normalizer, build_matcher(content, normalizer, match)), problems
+    content, problems = load_content(paths)
+    return build_knowledge(content, match), problems

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rapidfuzz import fuzz
 
@@ -65,6 +66,14 @@ class MatchSettings:
     query_span: float = 2.0
 
 
+class Outcome(StrEnum):
+    """What the matcher decided to do with a question."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
 @dataclass(frozen=True)
 class Candidate:
     entry_id: str
@@ -76,7 +85,7 @@ class Candidate:
 class Match:
     """What the matcher decided for one question."""
 
-    outcome: str  # answer | clarify | fallback
+    outcome: Outcome
     query: str  # the normalised question
     candidates: tuple[Candidate, ...]  # best first, one per entry
 
@@ -86,7 +95,7 @@ class Match:
 
     @property
     def entry_id(self) -> str | None:
-        return self.candidates[0].entry_id if self.outcome == "answer" else None
+        return self.candidates[0].entry_id if self.outcome is Outcome.ANSWER else None
 
     @property
     def score(self) -> float:
@@ -239,11 +248,11 @@ class Matcher:
         top = ranked[0].score if ranked else 0.0
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if top >= s.answer_threshold and top - runner_up >= s.margin:
-            return Match("answer", query, tuple(ranked[:1]))
+            return Match(Outcome.ANSWER, query, tuple(ranked[:1]))
         if top >= s.clarify_threshold:
             close = [c for c in ranked if c.score >= s.clarify_threshold]
-            return Match("clarify", query, tuple(close[: s.max_suggestions]))
-        return Match("fallback", query, tuple(ranked[: s.max_suggestions]))
+            return Match(Outcome.CLARIFY, query, tuple(close[: s.max_suggestions]))
+        return Match(Outcome.FALLBACK, query, tuple(ranked[: s.max_suggestions]))
 
     def match(self, text: str) -> Match:
         """Normalise a raw question and decide what to do with it.
@@ -255,20 +264,21 @@ class Matcher:
         limit = max(RESCUE_ENTRIES, self.settings.max_suggestions)
         ranked = self.rank(query, limit=limit)
         decision = self.decide(query, ranked)
-        if decision.outcome != "fallback" or len(query) <= LONG_QUERY:
+        if decision.outcome is not Outcome.FALLBACK or len(query) <= LONG_QUERY:
             return decision
         parts = self.parts(text)
         if not parts:
             return decision
         among = tuple(c.entry_id for c in ranked[:RESCUE_ENTRIES])
         second = self.decide(query, self.rank(query, limit=limit, parts=parts, among=among))
-        if second.outcome == "fallback":
+        if second.outcome is Outcome.FALLBACK:
             return decision
         # Offer the clauses' best, and the whole message's best beside them.
         merged: dict[str, Candidate] = {}
         for candidate in (*second.candidates[:2], *decision.candidates[:1], *second.candidates):
             merged.setdefault(candidate.entry_id, candidate)
-        return Match("clarify", query, tuple(merged.values())[: self.settings.max_suggestions])
+        suggestions = tuple(merged.values())[: self.settings.max_suggestions]
+        return Match(Outcome.CLARIFY, query, suggestions)
 
     def parts(self, text: str) -> tuple[str, ...]:
         """The last few clauses of a long message, normalised, alone and in neighbouring

@@ -12,9 +12,11 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -53,7 +55,7 @@ def _fold_amounts(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> Any:
     import opencc  # compiled OpenCC: ~5 ms to import
 
     return opencc.OpenCC("t2s")
@@ -142,7 +144,8 @@ def _alternation(mapping: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, keys))) if keys else None
 
 
-def synonym_map(groups: list[list[str]], fold=None) -> dict[str, str]:
+def synonym_map(groups: list[list[str]],
+                fold: Callable[[str], str] | None = None) -> dict[str, str]:
     """Turn synonym groups (canonical first) into a variant -> canonical map.
 
     `fold` pre-normalises each word (so staff may write traditional forms or spaces)."""

@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from handlers.context import services
+from faq.messages import MessageKey
+from handlers.context import channel
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # the apology would fail the same way (or the worker blocked the bot)
     try:
         await context.bot.send_message(update.effective_chat.id,
-                                       services(context).dialogue.msg("error"),
+                                       channel(context).service.dialogue.msg(MessageKey.ERROR),
                                        parse_mode=None)
     except TelegramError as exc:
         log.warning("could not send the apology: %s", type(exc).__name__)

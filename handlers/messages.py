@@ -7,15 +7,16 @@ from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.dialogue import Reply
-from handlers.context import record, services
+from bot.replies import Reply, ReplyKind
+from faq.messages import MessageKey
+from handlers.context import channel, user_id
 from handlers.render import reply_to, send
 
 NOT_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO
             | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.VIDEO
             | filters.VIDEO_NOTE | filters.ANIMATION | filters.CONTACT | filters.POLL
             | filters.Dice.ALL | filters.STORY)
-MENTIONS = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+MENTIONS: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
 
 
 def addressed(message: Message, bot: Bot) -> bool:
@@ -52,10 +53,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not addressed(message, context.bot):
         return
-    svc = services(context)
-    reply = svc.dialogue.ask(question_text(message, context.bot))
+    text = question_text(message, context.bot)
+    reply = await channel(context).service.text(user_id(update), text)
     await send(context, message.chat_id, reply, reply_to(message))
-    await record(svc, update.effective_user, reply, asked=True)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,28 +63,30 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    await send(context, message.chat_id, services(context).dialogue.help())
+    reply = await channel(context).service.command(user_id(update), "help")
+    await send(context, message.chat_id, reply)
 
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice and the like: ask for a typed question."""
-    await _short_reply(update, context, "not_text")
+    await _short_reply(update, context, MessageKey.NOT_TEXT)
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message: the bot answered the first version; ask to send it again."""
-    await _short_reply(update, context, "edited")
+    await _short_reply(update, context, MessageKey.EDITED)
 
 
-async def _short_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+async def _short_reply(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       key: MessageKey) -> None:
     message = update.effective_message
     if message is None or not addressed(message, context.bot):
         return
-    reply = Reply(services(context).dialogue.msg(key))
+    reply = Reply(kind=ReplyKind.INFO, text=channel(context).service.dialogue.msg(key))
     await send(context, message.chat_id, reply, reply_to(message))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     new = filters.UpdateType.MESSAGE
     return [
         MessageHandler(new & filters.TEXT & ~filters.COMMAND, on_text),

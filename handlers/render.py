@@ -9,7 +9,7 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.dialogue import Reply
+from bot.replies import Reply
 
 MAX_CHARS = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ENTITY_MAX = 10  # longest entity html.escape produces is "&quot;"/"&#x27;"; leave room
@@ -57,7 +57,7 @@ def reply_to(message: Message) -> int | None:
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                reply_to: int | None = None) -> list[Message]:
     """Send a reply as one or more messages; only the first quotes the worker's message."""
-    sent = []
+    sent: list[Message] = []
     for text, markup in render(reply):
         quote = (ReplyParameters(reply_to, allow_sending_without_reply=True)
                  if reply_to and not sent else None)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.dialogue import Dialogue
+from bot.service import open_dialogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +21,7 @@ def shipped_config() -> Config:
 
 @pytest.fixture(scope="session")
 def shipped_dialogue(shipped_config: Config) -> Dialogue:
-    return Dialogue.load(shipped_config)
+    return open_dialogue(shipped_config, key=b"test key")
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from faq.check import CheckConfig, check_knowledge
-from faq.content import load_content
-from faq.knowledge import FaqPaths, MatchConfig, load_knowledge
+from faq.content import FaqPaths, load_content
+from faq.knowledge import MatchConfig, load_knowledge
 
 GOOD = """\
 topic:
@@ -60,18 +60,17 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "line", "words"), [
-    (("    question: 无息借款用多久？\n", ""), 5, "'question' must be non-empty text"),
-    (("id: loan-amount", "id: loan-term"), 11, "duplicate id 'loan-term' (also at "
-                                               "entries/demo.yaml:5)"),
-    (("id: loan-amount", "id: Loan_Amount"), 11, "must be lowercase"),
-    (("related: [loan-amount]", "related: [nowhere]"), 5, "unknown entry 'nowhere'"),
-    (("    source: [使用期限为1到3年]\n", ""), 5, "'source' must quote the document"),
+    (("    question: 无息借款用多久？\n", ""), 5, "question 不能为空"),
+    (("id: loan-amount", "id: loan-term"), 11, "id 'loan-term' 重复了（entries/demo.yaml:5 也有）"),
+    (("id: loan-amount", "id: Loan_Amount"), 11, "只能用小写字母、数字和短横线"),
+    (("related: [loan-amount]", "related: [nowhere]"), 5, "related 里的条目 'nowhere' 不存在"),
+    (("    source: [使用期限为1到3年]\n", ""), 5, "source 要引用报道原文"),
     (("alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]", "alternates: [只有一个]"), 11,
-     "at least 3"),
-    (("    related: [loan-amount]\n", "    colour: red\n"), 10, "unknown field 'colour'"),
+     "至少要 3 种"),
+    (("    related: [loan-amount]\n", "    colour: red\n"), 10, "不认识的字段 'colour'"),
     (("answer: 每个项目一般不超过10万元。", "answer: 每个项目一般不超过20万元。"), 11,
-     "the answer says '20'"),
-    (("answer: 每个项目一般不超过10万元。", "answer: " + "很长" * 301), 11, "keep it under 600"),
+     "答案说了 '20'"),
+    (("answer: 每个项目一般不超过10万元。", "answer: " + "很长" * 301), 11, "控制在 600 字以内"),
 ])
 def test_each_fault_is_located(tmp_path: Path, change: tuple[str, str], line: int,
                                words: str) -> None:
@@ -84,7 +83,7 @@ def test_each_fault_is_located(tmp_path: Path, change: tuple[str, str], line: in
 def test_source_must_be_verbatim_in_document(tmp_path: Path) -> None:
     found = problems_for(tmp_path, GOOD, "使用期限为1到3年。每个项目一般不超过5万元。")
     assert len(found) == 1 and "entries/demo.yaml:11:" in found[0]
-    assert "source passage not found" in found[0]
+    assert "原文（source）在报道里找不到" in found[0]
 
 
 def test_source_may_span_ocr_line_breaks(tmp_path: Path) -> None:
@@ -96,17 +95,19 @@ def test_broken_topic_and_synonyms(tmp_path: Path) -> None:
     synonyms = tmp_path / "synonyms.yaml"
     synonyms.write_text("groups:\n  - [下岗, 失业]\n  - [失业, 分流]\n  - 孤零零\n",
                         encoding="utf-8")
-    _, problems = load_content(folder, synonyms, None, tmp_path)
+    _, problems = load_content(FaqPaths(entries=folder, synonyms=synonyms, base=tmp_path))
     found = [str(p) for p in problems]
-    assert any(p.startswith("entries/demo.yaml:1:") and "'topic'" in p for p in found)
-    assert "synonyms.yaml:3: error: '失业' is already in the group at line 2" in found
+    assert any(p.startswith("entries/demo.yaml:1:") and "topic 要有 id 和 title" in p
+               for p in found)
+    assert "synonyms.yaml:3: error: '失业' 已经在第 2 行的那组里了" in found
     assert any(p.startswith("synonyms.yaml:4:") for p in found)
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     folder = write(tmp_path, GOOD)
     (folder / "bad.yaml").write_bytes(b"\xff\xfe\x00bad")
-    _, problems = load_content(folder, tmp_path / "nope.yaml", None, tmp_path)
+    _, problems = load_content(FaqPaths(entries=folder, synonyms=tmp_path / "nope.yaml",
+                                         base=tmp_path))
     found = [str(p) for p in problems]
     assert any(p.startswith("entries/bad.yaml") and "cannot read" in p for p in found)
     assert any(p.startswith("nope.yaml") and "not found" in p for p in found)
@@ -119,9 +120,9 @@ def test_confusable_entries_are_reported(tmp_path: Path) -> None:
     paths = FaqPaths(entries=folder, base=tmp_path)
     knowledge, _ = load_knowledge(paths, MatchConfig())
     found = [str(p) for p in check_knowledge(knowledge, paths, CheckConfig(min_alternates=3))]
-    assert any(p.startswith("entries/demo.yaml:") and "would be answered with entry loan-" in p
+    assert any(p.startswith("entries/demo.yaml:") and "会被答成条目 loan-" in p
                for p in found), found
-    assert any("entry loan-amount is so alike entry loan-term" in p for p in found), found
+    assert any("条目 loan-amount：和条目 loan-term 太像了" in p for p in found), found
     clean = [str(p) for p in check_knowledge(*_load(tmp_path, GOOD))]
     assert clean == []
 
@@ -148,10 +149,10 @@ def test_topics_follow_their_order(tmp_path: Path) -> None:
         .replace("loan-term", "b-term").replace("loan-amount", "b-amount"), encoding="utf-8")
     (folder / "last.yaml").write_text(
         GOOD.replace("id: demo", "id: last").replace("loan-", "c-"), encoding="utf-8")
-    content, problems = load_content(folder, None, None, tmp_path)
+    content, problems = load_content(FaqPaths(entries=folder, base=tmp_path))
     assert problems == []
     assert [t.id for t in content.topics] == ["first", "demo", "last"]
     bad = write(tmp_path, GOOD.replace("  title: 演示\n", "  title: 演示\n  order: soon\n"))
-    _, problems = load_content(bad, None, None, tmp_path)
-    assert any("entries/another.yaml" not in str(p) and "'order' must be a whole number" in str(p)
+    _, problems = load_content(FaqPaths(entries=bad, base=tmp_path))
+    assert any("entries/another.yaml" not in str(p) and "order 必须是整数" in str(p)
                for p in problems)

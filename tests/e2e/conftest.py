@@ -12,8 +12,8 @@ import pytest
 from e2e_harness import STAFF_ID, Harness
 from fake_bot_api import FakeBotApi
 
-from bot.app import build_application
 from bot.config import Config, load_config
+from handlers.app import build_application
 
 ROOT = Path(__file__).resolve().parents[2]
 

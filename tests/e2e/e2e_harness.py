@@ -10,20 +10,35 @@ from fake_bot_api import Call, FakeBotApi, callback_update, text_update
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
-from bot.storage import SqliteStore
-from handlers.context import KEY, Services
+from bot.payload import Payload
+from bot.replies import Reply, ReplyKind
+from bot.storage import Store
+from handlers.context import KEY, Channel
 
 STAFF_ID = 1001
 WAIT = 8.0  # seconds any single expectation may take
 
 
-def pick(dialogue: Dialogue, outcome: str, candidates: Iterable[str]) -> str:
-    """The first candidate question the current FAQ treats with `outcome` (the FAQ is edited
+def pick(dialogue: Dialogue, kind: ReplyKind, candidates: Iterable[str]) -> str:
+    """The first candidate question the current FAQ treats with `kind` (the FAQ is edited
     all the time; the tests follow it instead of pinning answers)."""
     for question in candidates:
-        if dialogue.ask(question).outcome == outcome:
+        if dialogue.ask(question).kind is kind:
             return question
-    raise AssertionError(f"no candidate question gives {outcome!r} any more: add one")
+    raise AssertionError(f"no candidate question gives {kind!r} any more: add one")
+
+
+def buttons(dialogue: Dialogue, payloads: Iterable[str]) -> list[Payload | None]:
+    """Decoded payloads without their question ids (each question gets a new one)."""
+    found = [dialogue.codec.decode(p) for p in payloads]
+    return [Payload(action=p.action, target=p.target, flow=p.flow) if p else None
+            for p in found]
+
+
+def same_buttons(dialogue: Dialogue, call: Call, reply: Reply) -> bool:
+    """The call sent the reply's buttons (question ids aside)."""
+    return buttons(dialogue, call.payloads()) == \
+        buttons(dialogue, [b.payload for b in reply.flat_buttons()])
 
 
 class Harness:
@@ -34,12 +49,19 @@ class Harness:
         self.stopped = False
 
     @property
-    def services(self) -> Services:
-        return self.app.bot_data[KEY]
+    def channel(self) -> Channel:
+        found: Channel = self.app.bot_data[KEY]
+        return found
 
     @property
-    def store(self) -> SqliteStore:
-        return self.services.store  # type: ignore[return-value]
+    def dialogue(self) -> Dialogue:
+        return self.channel.service.dialogue
+
+    @property
+    def store(self) -> Store:
+        store = self.channel.service.store
+        assert store is not None
+        return store
 
     async def start(self) -> Harness:
         """What run_polling does, minus the signal handling and the blocking loop."""

@@ -5,12 +5,11 @@ answer texts, so content edits do not break them."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import time
 
 import pytest
-from e2e_harness import STAFF_ID, WAIT, Harness, pick
+from e2e_harness import STAFF_ID, Harness, buttons, pick, same_buttons
 from fake_bot_api import (
     BOT_USER,
     Call,
@@ -24,7 +23,11 @@ from fake_bot_api import (
 )
 
 from bot import reports
-from bot.dialogue import Reply
+from bot.dialogue import Dialogue
+from bot.payload import Action, Payload
+from bot.records import EventKind
+from bot.replies import Reply, ReplyKind
+from faq.messages import MessageKey as K
 from handlers.render import render
 
 WORKER = 2001
@@ -37,11 +40,15 @@ FALLING_BACK = ("今天天气怎么样", "我家猫不吃饭怎么办", "你好"
 
 
 def answered(bot: Harness) -> str:
-    return pick(bot.services.dialogue, "answer", ANSWERED)
+    return pick(bot.dialogue, ReplyKind.ANSWER, ANSWERED)
 
 
 def fallen_back(bot: Harness) -> str:
-    return pick(bot.services.dialogue, "fallback", FALLING_BACK)
+    return pick(bot.dialogue, ReplyKind.FALLBACK, FALLING_BACK)
+
+
+def entry_payload(bot: Harness, entry_id: str) -> str:
+    return bot.dialogue.codec.encode(Payload(action=Action.ENTRY, target=entry_id))
 
 
 def shown(reply: Reply) -> str:
@@ -49,25 +56,27 @@ def shown(reply: Reply) -> str:
     return html.escape(reply.text.strip(), quote=False)
 
 
-def payloads(reply: Reply) -> list[str]:
-    return [b.payload for row in reply.buttons for b in row]
+def actions(dialogue: Dialogue, call: Call) -> list[Action]:
+    return [p.action for p in buttons(dialogue, call.payloads()) if p]
 
 
-async def rows(bot: Harness, sql: str, params: tuple = (), count: int = 1) -> list[tuple]:
-    """Poll the store until the query returns at least `count` rows (records are written just
-    after the reply is sent)."""
-    async with asyncio.timeout(WAIT):
-        while len(found := bot.store._execute(sql, params)) < count:
-            await asyncio.sleep(0.02)
-    return found
+def first(dialogue: Dialogue, call: Call, action: Action) -> str:
+    """The payload of the call's first button doing `action`."""
+    return next(raw for raw, p in zip(call.payloads(), buttons(dialogue, call.payloads()),
+                                      strict=True) if p and p.action is action)
+
+
+async def kinds(bot: Harness) -> list[str]:
+    """The recorded events' kinds, oldest first (records are stored before the reply goes)."""
+    return [e.record.kind.value for e in await bot.store.events(0)]
 
 
 async def test_start_shows_welcome_and_main_menu(bot: Harness, api: FakeBotApi) -> None:
     reply = await bot.say(WORKER, "/start")
-    expected = bot.services.dialogue.start()
+    expected = bot.dialogue.command("start")
     assert reply.text == shown(expected)
-    assert reply.payloads() == payloads(expected)
-    assert any(p.startswith("t:") for p in reply.payloads())
+    assert same_buttons(bot.dialogue, reply, expected)
+    assert Action.TOPICS in actions(bot.dialogue, reply)
     assert reply.params.get("parse_mode") == "HTML"
     commands = api.of("setMyCommands")
     public = next(c for c in commands if "scope" not in c.params)
@@ -78,75 +87,90 @@ async def test_start_shows_welcome_and_main_menu(bot: Harness, api: FakeBotApi) 
 
 
 async def test_help_menu_topics_cancel(bot: Harness) -> None:
-    dialogue = bot.services.dialogue
-    assert (await bot.say(WORKER, "/help")).text == shown(dialogue.help())
-    assert (await bot.say(WORKER, "/menu")).payloads() == payloads(dialogue.menu())
+    dialogue = bot.dialogue
+    assert (await bot.say(WORKER, "/help")).text == shown(dialogue.command("help"))
+    assert same_buttons(dialogue, await bot.say(WORKER, "/menu"), dialogue.menu())
     topics = await bot.say(WORKER, "/topics")
-    assert topics.payloads() == payloads(dialogue.topics())
-    assert (await bot.say(WORKER, "/cancel")).text == html.escape(dialogue.msg("cancelled"),
+    assert same_buttons(dialogue, topics, dialogue.topics())
+    assert (await bot.say(WORKER, "/cancel")).text == html.escape(dialogue.msg(K.CANCELLED),
                                                                   quote=False)
     # a topic button replaces the menu in place
     edit = await bot.tap(WORKER, topics.payloads()[0], message_id=77)
     assert edit.method == "editMessageText" and edit.params["message_id"] == 77
-    assert all(p.startswith(("e:", "t", "m")) for p in edit.payloads())
+    assert set(actions(dialogue, edit)) <= {Action.ENTRY, Action.TOPICS, Action.MENU}
 
 
 async def test_matched_question_is_answered_and_recorded(bot: Harness) -> None:
     matched = answered(bot)
-    expected = bot.services.dialogue.ask(matched)
-    assert expected.outcome == "answer", "pick a question the shipped FAQ answers"
+    expected = bot.dialogue.ask(matched)
+    assert expected.kind is ReplyKind.ANSWER, "pick a question the shipped FAQ answers"
     reply = await bot.say(WORKER, matched)
-    entry = bot.services.dialogue.knowledge.entries[expected.entry_id]
+    entry = bot.dialogue.knowledge.entries[expected.entry_id]
     assert reply.text == shown(expected) == html.escape(
-        bot.services.dialogue.render(entry.answer).strip(), quote=False)
-    assert f"y:{entry.id}" in reply.payloads() and f"x:{entry.id}" in reply.payloads()
-    assert reply.payloads() == payloads(expected)
-    recorded = await rows(bot, "SELECT outcome, entry_id, query, worker FROM questions")
-    outcome, entry_id, query, worker = recorded[0]
-    assert (outcome, entry_id, query) == ("answer", entry.id, expected.query)
-    assert str(WORKER) not in worker and len(worker) == 16
+        bot.dialogue.render(entry.answer).strip(), quote=False)
+    assert same_buttons(bot.dialogue, reply, expected)
+    [question] = await bot.store.questions(0)
+    assert (question.record.outcome, question.record.entry_id, question.record.query) == \
+        ("answer", entry.id, expected.query)
+    assert question.record.text == matched
+    feedback = bot.dialogue.codec.decode(first(bot.dialogue, reply, Action.FEEDBACK_YES))
+    assert feedback is not None and feedback.question == question.record.question_id
+    assert str(WORKER) not in question.worker and len(question.worker) == 16
 
 
 async def test_clarify_then_pick_a_suggestion(bot: Harness) -> None:
-    dialogue = bot.services.dialogue
-    question = pick(dialogue, "clarify", CLARIFYING)
+    dialogue = bot.dialogue
+    question = pick(dialogue, ReplyKind.CLARIFY, CLARIFYING)
     expected = dialogue.ask(question)
     reply = await bot.say(WORKER, question)
-    assert reply.payloads() == payloads(expected)
-    assert reply.payloads()[-1] == "n"  # 都不是
+    assert same_buttons(dialogue, reply, expected)
+    assert actions(dialogue, reply)[-1] is Action.NONE  # 都不是
     picked = reply.payloads()[0]
     answer = await bot.tap(WORKER, picked)
     assert answer.method == "sendMessage"
     assert answer.text == shown(dialogue.press(picked))
-    none = await bot.tap(WORKER, "n")
-    assert none.text == shown(dialogue.press("n"))
-    await rows(bot, "SELECT 1 FROM events WHERE kind = 'none-of-these'")
+    none = await bot.tap(WORKER, first(dialogue, reply, Action.NONE))
+    assert none.text == shown(dialogue.press(first(dialogue, reply, Action.NONE)))
+    [asked] = await bot.store.questions(0)
+    events = await bot.store.events(0)
+    assert [(e.record.kind, e.record.question_id) for e in events] == [
+        (EventKind.PICK, asked.record.question_id),
+        (EventKind.NONE_OF_THESE, asked.record.question_id)]
+    assert events[0].record.entry_id == asked.record.candidates[0]
 
 
 async def test_fallback_offers_contacts_and_topics(bot: Harness) -> None:
     fallback = fallen_back(bot)
-    expected = bot.services.dialogue.ask(fallback)
-    assert expected.outcome == "fallback"
+    expected = bot.dialogue.ask(fallback)
+    assert expected.kind is ReplyKind.FALLBACK
     reply = await bot.say(WORKER, fallback)
     assert reply.text == shown(expected)
     assert "12351" in reply.text  # the shipped contact
-    assert any(p.startswith("t:") for p in reply.payloads()) and "c" in reply.payloads()
-    await rows(bot, "SELECT 1 FROM questions WHERE outcome = 'fallback'")
+    assert {Action.TOPICS, Action.CONTACTS} <= set(actions(bot.dialogue, reply))
+    assert [q.record.outcome for q in await bot.store.questions(0)] == ["fallback"]
 
 
 async def test_feedback_taps_are_stored(bot: Harness) -> None:
     matched = answered(bot)
     reply = await bot.say(WORKER, matched)
-    yes = next(p for p in reply.payloads() if p.startswith("y:"))
-    no = next(p for p in reply.payloads() if p.startswith("x:"))
+    yes = first(bot.dialogue, reply, Action.FEEDBACK_YES)
+    no = first(bot.dialogue, reply, Action.FEEDBACK_NO)
     thanks = await bot.tap(WORKER, yes)
-    assert thanks.text == shown(bot.services.dialogue.press(yes))
-    await bot.tap(OTHER, no)
-    found = await rows(bot, "SELECT kind, entry_id FROM events ORDER BY id", count=2)
-    assert found == [("feedback:yes", yes[2:]), ("feedback:no", no[2:])]
+    assert thanks.text == shown(bot.dialogue.press(yes))
+    assert thanks.payloads(), "a way on after feedback"
+    for _ in range(5):  # pressing again and again counts once; the last press wins
+        await bot.tap(WORKER, no)
+    await bot.tap(OTHER, yes)
+    entry = bot.dialogue.ask(matched).entry_id
+    found = sorted((e.worker, e.record.kind.value, e.record.entry_id)
+                   for e in await bot.store.events(0))
+    assert [(kind, entry_id) for _, kind, entry_id in found] == [
+        ("feedback-no", entry), ("feedback-yes", entry)] or \
+        [(kind, entry_id) for _, kind, entry_id in found] == [
+        ("feedback-yes", entry), ("feedback-no", entry)]
     stats = await bot.store.stats(0)
     assert (stats.feedback_yes, stats.feedback_no) == (1, 1)
-    assert len(bot.api.of("answerCallbackQuery")) == 2
+    assert len(bot.api.of("answerCallbackQuery")) == 7
 
 
 async def _walk_flow(bot: Harness, first: str) -> list[Call]:
@@ -154,48 +178,45 @@ async def _walk_flow(bot: Harness, first: str) -> list[Call]:
     seen = [await bot.tap(WORKER, first)]
     for _ in range(20):
         step = seen[-1]
-        option = step.payloads()[0] if step.payloads() else ""
-        if not option.startswith("f:") or option == first:
+        options = buttons(bot.dialogue, step.payloads()[:1])
+        option = options[0] if options else None
+        if option is None or option.action is not Action.FLOW or not option.flow \
+                or not option.flow.path:
             break
-        seen.append(await bot.tap(WORKER, option))
+        seen.append(await bot.tap(WORKER, step.payloads()[0]))
     return seen
 
 
 async def test_a_whole_flow_by_button_taps(bot: Harness) -> None:
     menu = await bot.say(WORKER, "/start")
-    starts = [p for p in menu.payloads() if p.startswith("f")]
-    if not starts:
-        pytest.skip("no flows in the shipped FAQ yet")
-    steps = await _walk_flow(bot, starts[0])
+    start = first(bot.dialogue, menu, Action.FLOW)
+    steps = await _walk_flow(bot, start)
     assert len(steps) >= 2
     assert all(s.text for s in steps)
-    flow_id = starts[0].split(":")[1]
-    kinds = [k for (k,) in await rows(bot, "SELECT kind FROM events ORDER BY id",
-                                       count=len(steps))]
-    assert kinds[0] == f"flow-start:{flow_id}"
-    assert kinds[-1].startswith(f"flow-result:{flow_id}:")
-    assert not any("stale" in k for k in kinds)
+    flow_id = bot.dialogue.codec.decode(start).target  # type: ignore[union-attr]
+    events = [e.record for e in await bot.store.events(0)]
+    assert len(events) == len(steps) and {e.flow_id for e in events} == {flow_id}
+    assert events[0].kind is EventKind.FLOW_START
+    assert events[-1].kind is EventKind.FLOW_RESULT and events[-1].node
+    assert not any("stale" in e.kind.value for e in events)
 
 
 async def test_flow_continues_in_a_new_application(start_bot, api: FakeBotApi) -> None:
-    first = await start_bot()
-    menu = await first.say(WORKER, "/start")
-    starts = [p for p in menu.payloads() if p.startswith("f")]
-    if not starts:
-        pytest.skip("no flows in the shipped FAQ yet")
-    step = await first.tap(WORKER, starts[0])
+    first_bot = await start_bot()
+    menu = await first_bot.say(WORKER, "/start")
+    start = first(first_bot.dialogue, menu, Action.FLOW)
+    step = await first_bot.tap(WORKER, start)
     option = step.payloads()[0]
-    assert option.startswith("f:") and option != starts[0]
-    await first.stop()
+    assert first_bot.dialogue.codec.decode(option).flow.path  # type: ignore[union-attr]
+    await first_bot.stop()
 
     second = await start_bot()  # a new process would do the same: nothing is shared in memory
-    assert second.app is not first.app
-    expected = second.services.dialogue.press(option)
+    assert second.app is not first_bot.app
+    expected = second.dialogue.press(option)
     reply = await second.tap(WORKER, option)
     assert reply.text == shown(expected)
-    assert expected.event.startswith(("flow-step:", "flow-result:"))
-    kinds = [k for (k,) in await rows(second, "SELECT kind FROM events ORDER BY id", count=2)]
-    assert kinds[-1] == expected.event
+    assert expected.records[0].kind in (EventKind.FLOW_STEP, EventKind.FLOW_RESULT)
+    assert (await kinds(second))[-1] == expected.records[0].kind.value
 
 
 async def test_reload_with_a_broken_file_keeps_the_old_faq(bot: Harness, workspace) -> None:
@@ -204,31 +225,31 @@ async def test_reload_with_a_broken_file_keeps_the_old_faq(bot: Harness, workspa
     lines = broken.read_text(encoding="utf-8").splitlines()
     lines.insert(3, "  - id: [unclosed")
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    before = bot.services.dialogue.knowledge
+    before = bot.dialogue.knowledge
 
     refusal = await bot.say(WORKER, "/reload")
-    assert refusal.text == html.escape(bot.services.dialogue.msg("staff_only"), quote=False)
+    assert refusal.text == html.escape(bot.dialogue.msg(K.STAFF_ONLY), quote=False)
 
     report = await bot.say(STAFF_ID, "/reload")
     assert f"faq/data/entries/{broken.name}:" in report.text
-    assert bot.services.dialogue.knowledge is before
+    assert bot.dialogue.knowledge is before
     answer = await bot.say(WORKER, matched)
-    assert answer.text == shown(bot.services.dialogue.ask(matched))
-    assert "y:" in " ".join(answer.payloads())
+    assert answer.text == shown(bot.dialogue.ask(matched))
+    assert Action.FEEDBACK_YES in actions(bot.dialogue, answer)
 
 
 async def test_reload_swaps_in_edited_content(bot: Harness, workspace) -> None:
     matched = answered(bot)
-    entry_id = bot.services.dialogue.ask(matched).entry_id
-    entry = bot.services.dialogue.knowledge.entries[entry_id]
-    path = workspace / entry.file  # e.g. faq/entries/startup_aid.yaml, relative to config.yaml
+    entry_id = bot.dialogue.ask(matched).entry_id
+    entry = bot.dialogue.knowledge.entries[entry_id]
+    path = workspace / entry.file  # e.g. faq/data/entries/x.yaml, relative to config.yaml
     first_line = entry.answer.splitlines()[0]
     text = path.read_text(encoding="utf-8")
     assert text.count(first_line) >= 1
     path.write_text(text.replace(first_line, first_line + "（已更新）", 1), encoding="utf-8")
     report = await bot.say(STAFF_ID, "/reload")
     assert report.text == html.escape(
-        reports.reload_text(bot.services.dialogue, []).strip(), quote=False)
+        reports.reload_text(bot.dialogue, []).strip(), quote=False)
     answer = await bot.say(WORKER, matched)
     assert "（已更新）" in answer.text
 
@@ -236,22 +257,22 @@ async def test_reload_swaps_in_edited_content(bot: Harness, workspace) -> None:
 async def test_stats_and_unanswered_only_for_staff(bot: Harness) -> None:
     matched = answered(bot)
     fallback = fallen_back(bot)
-    refusal = bot.services.dialogue.msg("staff_only")
+    refusal = bot.dialogue.msg(K.STAFF_ONLY)
     for command in ("/stats", "/stats 30", "/unanswered"):
         reply = await bot.say(WORKER, command)
         assert reply.text == html.escape(refusal, quote=False)
     await bot.say(WORKER, matched)
     await bot.say(WORKER, fallback)
     await bot.say(OTHER, "今天的天气怎么样")
-    await rows(bot, "SELECT 1 FROM questions", count=3)
+    assert len(await bot.store.questions(0)) == 3
     stats = await bot.say(STAFF_ID, "/stats 30")
     counted = await bot.store.stats(reports.since(30))
     assert (counted.questions, counted.answered, counted.fallback, counted.workers) == \
         (3, 1, 2, 2)
     assert stats.text == html.escape(
-        reports.stats_text(bot.services.dialogue, counted, 30).strip(), quote=False)
+        reports.stats_text(bot.dialogue, counted, 30).strip(), quote=False)
     unanswered = await bot.say(STAFF_ID, "/unanswered")
-    assert bot.services.dialogue.ask(fallback).query in unanswered.text
+    assert bot.dialogue.ask(fallback).query in unanswered.text
     assert "（2 次）" in unanswered.text  # the two wordings are one group asked twice
     usage = await bot.say(STAFF_ID, "/stats lots")
     assert "/stats" in usage.text
@@ -264,21 +285,21 @@ async def test_429_is_retried(bot: Harness, api: FakeBotApi) -> None:
     assert time.monotonic() - started >= 1.0  # waited retry_after
     attempts = [c for c in api.calls if c.method == "sendMessage"]
     assert [c.status for c in attempts] == [429, 200]
-    assert reply.text == shown(bot.services.dialogue.start())
+    assert reply.text == shown(bot.dialogue.command("start"))
 
 
 async def test_html_in_user_text_does_not_break_the_reply(bot: Harness) -> None:
     question = "<b>无息借款</b>能借多久 & 怎么还 <a href='x'>"
-    expected = bot.services.dialogue.ask(question)
+    expected = bot.dialogue.ask(question)
     reply = await bot.say(WORKER, question)
     assert reply.status == 200 and reply.text == shown(expected)
-    assert bot.services.dialogue.msg("error") not in html.unescape(reply.text)
+    assert bot.dialogue.msg(K.ERROR) not in html.unescape(reply.text)
 
 
 async def test_html_in_faq_text_is_escaped(bot: Harness) -> None:
-    entry = next(iter(bot.services.dialogue.knowledge.entries.values()))
+    entry = next(iter(bot.dialogue.knowledge.entries.values()))
     object.__setattr__(entry, "answer", "额度 <10万 & 期限 1–3 年 <b>")
-    reply = await bot.tap(WORKER, f"e:{entry.id}")
+    reply = await bot.tap(WORKER, entry_payload(bot, entry.id))
     assert reply.text.startswith("额度 &lt;10万 &amp; 期限 1–3 年 &lt;b&gt;")
 
 
@@ -286,18 +307,19 @@ async def test_a_5000_character_message(bot: Harness) -> None:
     matched = answered(bot)
     question = "我家里情况是这样的，" * 500 + matched
     assert len(question) > 5000
-    expected = bot.services.dialogue.ask(question)
+    expected = bot.dialogue.ask(question)
     reply = await bot.say(WORKER, question)
     assert reply.text == shown(expected)
-    await rows(bot, "SELECT 1 FROM questions")
+    assert len(await bot.store.questions(0)) == 1
 
 
 async def test_a_long_reply_is_split(bot: Harness) -> None:
-    entry = next(iter(bot.services.dialogue.knowledge.entries.values()))
+    entry = next(iter(bot.dialogue.knowledge.entries.values()))
     object.__setattr__(entry, "answer", "很长的答案 & 说明。\n" * 600)
-    parts = len(render(bot.services.dialogue.press(f"e:{entry.id}")))
+    parts = len(render(bot.dialogue.press(entry_payload(bot, entry.id))))
     assert parts == 3
-    sent = await bot.send(callback_update(WORKER, f"e:{entry.id}"), WORKER, count=parts)
+    sent = await bot.send(callback_update(WORKER, entry_payload(bot, entry.id)), WORKER,
+                          count=parts)
     assert all(len(html.unescape(c.text)) <= 4096 for c in sent)
     assert "".join(html.unescape(c.text) + "\n" for c in sent) == "很长的答案 & 说明。\n" * 600
     assert sent[0].payloads() == [] and sent[-1].payloads()  # buttons under the last part
@@ -305,11 +327,11 @@ async def test_a_long_reply_is_split(bot: Harness) -> None:
 
 async def test_sticker_and_edited_message(bot: Harness) -> None:
     matched = answered(bot)
-    dialogue = bot.services.dialogue
+    dialogue = bot.dialogue
     sticker = (await bot.send(sticker_update(WORKER), WORKER))[0]
-    assert sticker.text == html.escape(dialogue.msg("not_text"), quote=False)
+    assert sticker.text == html.escape(dialogue.msg(K.NOT_TEXT), quote=False)
     edited = (await bot.send(edited_update(WORKER, matched), WORKER))[0]
-    assert edited.text == html.escape(dialogue.msg("edited"), quote=False)
+    assert edited.text == html.escape(dialogue.msg(K.EDITED), quote=False)
 
 
 @pytest.mark.parametrize("media", [
@@ -321,7 +343,7 @@ async def test_sticker_and_edited_message(bot: Harness) -> None:
 async def test_other_media_ask_for_text(bot: Harness, media: dict) -> None:
     update = {"message": message(WORKER, None, **media)}
     reply = (await bot.send(update, WORKER))[0]
-    assert reply.text == html.escape(bot.services.dialogue.msg("not_text"), quote=False)
+    assert reply.text == html.escape(bot.dialogue.msg(K.NOT_TEXT), quote=False)
 
 
 async def test_in_groups_only_when_addressed(bot: Harness, api: FakeBotApi) -> None:
@@ -333,7 +355,7 @@ async def test_in_groups_only_when_addressed(bot: Harness, api: FakeBotApi) -> N
     # per-chat ordering: once this one is answered, the two above were handled (silently)
     reply = await bot.say(WORKER, f"@unionbot_test_bot {matched}", chat_id=group,
                           kind="supergroup")
-    assert reply.text == shown(bot.services.dialogue.ask(matched))
+    assert reply.text == shown(bot.dialogue.ask(matched))
     assert len([c for c in api.calls[mark:] if c.method == "sendMessage"]) == 1
     assert reply.params["reply_parameters"]["message_id"]  # quotes the worker in a group
     command = await bot.say(WORKER, "/menu@unionbot_test_bot", chat_id=group, kind="supergroup")
@@ -342,11 +364,12 @@ async def test_in_groups_only_when_addressed(bot: Harness, api: FakeBotApi) -> N
               "text": "…"}
     replied = await bot.say(OTHER, matched, chat_id=group, kind="supergroup",
                             reply_to_message=to_bot)
-    assert replied.text == shown(bot.services.dialogue.ask(matched))
+    assert replied.text == shown(bot.dialogue.ask(matched))
 
 
 async def test_stale_and_garbage_payloads_get_a_kind_reply(bot: Harness) -> None:
-    for payload in ("e:no-such-entry", "zzz", "f:gone-flow:abc:1.2", "t:nope"):
+    for payload in ("e:no-such-entry", "zzz", "f:gone-flow:abc:1.2", "t:nope", "2e:nope",
+                    "2y:interest-free-loan:forgedforged:abcdef"):
         reply = await bot.tap(WORKER, payload)
         assert reply.status == 200 and reply.text
     assert not [c for c in bot.api.calls if c.status >= 400]

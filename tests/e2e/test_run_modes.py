@@ -17,8 +17,9 @@ from e2e_harness import WAIT
 from fake_bot_api import FakeBotApi, text_update
 from telegram.ext import Application
 
-from bot.app import ConfigurationError, build_application, run_application
 from bot.config import Config
+from handlers.app import ConfigurationError, build_application, run_application
+from handlers.context import KEY
 
 WORKER = 3001
 SECRET = "s3cret-Token_for-tests"
@@ -112,8 +113,8 @@ async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config
         reply = (await api.wait_for(lambda _: api.of("sendMessage", WORKER), WAIT))[0]
         await asyncio.sleep(0.2)
         assert len(api.of("sendMessage", WORKER)) == 1  # the refused update was not processed
-        assert reply.text.startswith(application.bot_data["services"].dialogue.help()
-                                     .text.strip()[:10])
+        help_text = application.bot_data[KEY].service.dialogue.command("help").text
+        assert reply.text.startswith(help_text.strip()[:10])
 
 
 async def test_webhook_needs_a_secret(make_config: Callable[..., Config],
@@ -125,4 +126,4 @@ async def test_webhook_needs_a_secret(make_config: Callable[..., Config],
     application = build_application(config)
     with pytest.raises(ConfigurationError, match="UNIONBOT_WEBHOOK_SECRET"):
         run_application(application, config, handle_signals=False)
-    await application.bot_data["services"].store.close()
+    await application.bot_data[KEY].service.close()

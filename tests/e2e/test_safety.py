@@ -8,7 +8,8 @@ import logging
 import pytest
 from e2e_harness import Harness
 
-from bot.app import RedactToken, configure_logging
+from faq.messages import MessageKey
+from handlers.logs import RedactToken, configure_logging
 from handlers.render import split_text
 
 WORKER = 4001
@@ -32,10 +33,10 @@ async def test_a_crashing_handler_gets_a_polite_reply(bot: Harness, caplog) -> N
     def broken(text: str) -> None:
         raise RuntimeError("boom")
 
-    bot.services.dialogue.ask = broken  # type: ignore[method-assign]
+    bot.dialogue.ask = broken  # type: ignore[method-assign]
     with caplog.at_level(logging.ERROR):
         reply = await bot.say(WORKER, "随便问问")
-    assert reply.text == bot.services.dialogue.msg("error")
+    assert reply.text == bot.dialogue.msg(MessageKey.ERROR)
     assert reply.params.get("parse_mode") is None
     assert "RuntimeError" in caplog.text and bot.api.token not in caplog.text
     after = await bot.say(WORKER, "/start")  # the bot carries on

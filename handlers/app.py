@@ -1,14 +1,16 @@
-"""The Telegram application: built from the configuration, then run by polling or webhook.
+"""The Telegram channel's application: built from the configuration, run by polling or webhook.
 
-`build_application` only wires: the dialogue core and the store go into `bot_data`, the handlers
-come from `handlers/`. `run_bot` (called by `unionbot run` when TELEGRAM_BOT_TOKEN is set) adds
-logging that never shows the token, and runs the configured mode.
+`build_application` only wires: the channel-free service (dialogue and records) goes into
+`bot_data`, the handlers come from this package. `run` (the `telegram` entry point of
+`unionbot run`, called when TELEGRAM_BOT_TOKEN is set) adds logging that never shows the token,
+and runs the configured mode.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
@@ -16,11 +18,13 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
 
 from bot.config import Config
-from bot.dialogue import Dialogue
-from bot.ordering import PerChatUpdateProcessor
+from bot.service import Service, open_dialogue, payload_key
 from bot.storage import Store, load_salt, open_store
+from faq.messages import MessageKey
 from handlers import callbacks, commands, errors, messages, staff
-from handlers.context import KEY, Services
+from handlers.context import KEY, Channel
+from handlers.logs import configure_logging
+from handlers.ordering import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
@@ -36,10 +40,17 @@ def file_base_url(api_base_url: str) -> str:
     return re.sub(r"/bot$", "/file/bot", api_base_url.rstrip("/"))
 
 
-def build_application(config: Config, *, dialogue: Dialogue | None = None,
-                      store: Store | None = None,
-                      rate_limiter: BaseRateLimiter | None = None,
-                      max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> Application:
+def build_service(config: Config, store: Store | None = None) -> Service:
+    """The service for this bot: content checked (ContentError if broken), records opened."""
+    salt = load_salt(config.db_path)
+    dialogue = open_dialogue(config, key=payload_key(salt))
+    return Service(dialogue, store if store is not None else open_store(config.db_path), salt)
+
+
+def build_application(config: Config, *, service: Service | None = None,
+                      rate_limiter: BaseRateLimiter[Any] | None = None,
+                      max_concurrent_updates: int = MAX_CONCURRENT_UPDATES
+                      ) -> Application:  # type: ignore[type-arg]
     """An Application wired from the configuration (token: TELEGRAM_BOT_TOKEN only)."""
     if not config.token:
         raise ConfigurationError("TELEGRAM_BOT_TOKEN is not set")
@@ -56,76 +67,47 @@ def build_application(config: Config, *, dialogue: Dialogue | None = None,
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[KEY] = Services(
-        dialogue=dialogue if dialogue is not None else Dialogue.load(config),
-        store=store if store is not None else open_store(config.db_path),
-        salt=load_salt(config.db_path),
-        admin_ids=config.telegram.admin_ids,
-    )
+    application.bot_data[KEY] = Channel(service or build_service(config),
+                                        config.telegram.admin_ids)
     application.add_handlers(staff.handlers() + commands.handlers()
                              + callbacks.handlers() + messages.handlers())
     application.add_error_handler(errors.on_error)
     return application
 
 
-def command_list(services: Services, with_staff: bool) -> list[BotCommand]:
+def command_list(channel: Channel, with_staff: bool) -> list[BotCommand]:
     """The command menu Telegram shows; staff see their commands too."""
     names = list(commands.PUBLIC_COMMANDS) + (list(staff.STAFF_COMMANDS) if with_staff else [])
-    return [BotCommand(name, services.dialogue.msg(f"command_{name}")) for name in names]
+    dialogue = channel.service.dialogue
+    return [BotCommand(name, dialogue.msg(MessageKey(f"command_{name}"))) for name in names]
 
 
-async def post_init(application: Application) -> None:
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     """Register the command menus: everyone's, and each staff member's own."""
-    services: Services = application.bot_data[KEY]
-    for problem in services.dialogue.problems:  # serving anyway; `unionbot check` lists them
-        log.warning("FAQ problem: %s", problem)
-    await application.bot.set_my_commands(command_list(services, with_staff=False))
-    for admin in sorted(services.admin_ids):
+    channel: Channel = application.bot_data[KEY]
+    for problem in channel.service.dialogue.problems:  # warnings only: errors refuse start-up
+        log.warning("FAQ: %s", problem)
+    await application.bot.set_my_commands(command_list(channel, with_staff=False))
+    for admin in sorted(channel.admin_ids):
         try:
-            await application.bot.set_my_commands(command_list(services, with_staff=True),
+            await application.bot.set_my_commands(command_list(channel, with_staff=True),
                                                   scope=BotCommandScopeChat(admin))
         except TelegramError as exc:  # e.g. the staff member has not opened the bot yet
             log.warning("could not set the staff command menu for one admin: %s", exc)
     log.info("bot @%s ready", application.bot.username)
 
 
-async def post_shutdown(application: Application) -> None:
-    """Close the store."""
-    await application.bot_data[KEY].store.close()
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the store (writes what is buffered)."""
+    channel: Channel = application.bot_data[KEY]
+    await channel.service.close()
 
 
-# ---- running --------------------------------------------------------------------------------
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log record (httpx and tracebacks show request URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info:
-            message += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info, record.exc_text = None, None
-        if self.token in message:
-            message = message.replace(self.token, "<token>")
-        record.msg, record.args = message, None
-        return True
-
-
-def configure_logging(token: str, level: int = logging.INFO) -> None:
-    """Plain logging to stderr with the token redacted; httpx's per-request lines are muted."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers if token else ():
-        handler.addFilter(RedactToken(token))
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def run_application(application: Application, config: Config,
+def run_application(application: Application, config: Config,  # type: ignore[type-arg]
                     handle_signals: bool = True) -> None:
     """Run until stopped, by polling (default) or as a webhook server. Outside the main thread
     pass handle_signals=False and stop it with `application.stop_running()` on its loop."""
-    signals = {} if handle_signals else {"stop_signals": None}
+    signals: dict[str, Any] = {} if handle_signals else {"stop_signals": None}
     telegram = config.telegram
     if telegram.mode == "webhook":
         hook = telegram.webhook
@@ -142,10 +124,11 @@ def run_application(application: Application, config: Config,
         raise ConfigurationError(f"telegram.mode must be polling or webhook, not {telegram.mode!r}")
 
 
-def run_bot(config: Config) -> None:
+def run(config: Config) -> int:
     """`unionbot run` with a token: log safely, build, run."""
     configure_logging(config.token or "")
     try:
         run_application(build_application(config), config)
     except ConfigurationError as exc:
         raise SystemExit(f"unionbot: {exc}") from None
+    return 0

@@ -1,0 +1,138 @@
+"""The records' interface: what the core stores and what staff can ask of it, for any backend.
+
+A store receives records decided by the dialogue core (bot/records.py) with the worker already
+pseudonymised; it never sees a channel's user id. Feedback counts once per question and worker
+(a later press replaces an earlier one).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from bot.records import EventRecord, QuestionRecord
+
+GROUP_SIMILARITY = 75.0  # rapidfuzz ratio at or above which two unanswered questions are one
+MAX_UNANSWERED_ROWS = 5000  # the most recent fallback questions considered by `unanswered`
+
+
+class StorageError(Exception):
+    """The records cannot be opened or written; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    time: float
+    worker: str
+    record: QuestionRecord
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    time: float
+    worker: str
+    record: EventRecord
+
+
+@dataclass(frozen=True)
+class Stats:
+    since: float
+    questions: int = 0
+    answered: int = 0
+    clarified: int = 0
+    fallback: int = 0
+    workers: int = 0
+    feedback_yes: int = 0
+    feedback_no: int = 0
+    top_entries: tuple[tuple[str, int], ...] = ()  # (entry id, times answered)
+
+    def share(self, count: int) -> float:
+        """`count` as a share of all questions, 0..1."""
+        return count / self.questions if self.questions else 0.0
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    text: str  # the most frequent wording in the group
+    count: int
+    variants: tuple[str, ...] = ()  # other wordings, most frequent first
+    last_seen: float = 0.0
+
+
+class Store(Protocol):
+    """What the bot records and what staff can ask of the records."""
+
+    async def record_question(self, worker: str, record: QuestionRecord,
+                              when: float | None = None) -> None: ...
+
+    async def record_event(self, worker: str, record: EventRecord,
+                           when: float | None = None) -> None: ...
+
+    async def questions(self, since: float) -> list[StoredQuestion]: ...
+
+    async def events(self, since: float) -> list[StoredEvent]: ...
+
+    async def stats(self, since: float, top: int = 5) -> Stats: ...
+
+    async def unanswered(self, since: float, limit: int = 10) -> list[UnansweredGroup]: ...
+
+    async def flush(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def now(when: float | None) -> float:
+    return time.time() if when is None else when
+
+
+def load_salt(db_path: Path, env: Mapping[str, str] | None = None) -> bytes:
+    """UNIONBOT_SALT, else a random salt created once and kept beside the database."""
+    env = os.environ if env is None else env
+    if env.get("UNIONBOT_SALT"):
+        return env["UNIONBOT_SALT"].encode()
+    salt_file = db_path.with_name(db_path.name + ".salt")
+    try:
+        return salt_file.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(32).encode()
+    try:  # exclusive create: two processes starting at once agree on one salt
+        fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return salt_file.read_bytes().strip()
+    with os.fdopen(fd, "wb") as out:
+        out.write(salt)
+    return salt
+
+
+def group_similar(rows: Iterable[tuple[str, float]], limit: int,
+                  similarity: float = GROUP_SIMILARITY) -> list[UnansweredGroup]:
+    """Group (question, time) rows by wording similarity; biggest groups first."""
+    counts: Counter[str] = Counter()
+    last: dict[str, float] = {}
+    for text, when in rows:
+        counts[text] += 1
+        last[text] = max(last.get(text, 0.0), when)
+    heads: list[str] = []
+    members: list[list[str]] = []
+    for text, _ in counts.most_common():
+        found = process.extractOne(text, heads, scorer=fuzz.ratio, score_cutoff=similarity)
+        if found is None:
+            heads.append(text)
+            members.append([text])
+        else:
+            members[found[2]].append(text)
+    groups = [UnansweredGroup(text=m[0], count=sum(counts[q] for q in m),
+                              variants=tuple(m[1:4]), last_seen=max(last[q] for q in m))
+              for m in members]
+    groups.sort(key=lambda g: (-g.count, -g.last_seen))
+    return groups[:limit]

@@ -354,7 +354,7 @@ FAULTS = [
      "- id: may-day-medal", None, "says '99.2'"),
     ("YAML syntax", STARTUP, [("    text: 您现在有想做的创业或就业项目吗？",
                                "    text: 您现在: 有想做的创业或就业项目吗？")],
-     "您现在: 有想做的", None, "YAML syntax"),
+     "您现在: 有想做的", None, "YAML 格式错误"),
     ("option without next", HONOURS, [("        next: city-craftsman\n", "")],
      "label: 市级工匠选树", None, "needs a 'label' (text) and a 'next'"),
     ("unknown field", TRAINING, [("  - id: want-migrant\n", "  - id: want-migrant\n    tip: x\n")],

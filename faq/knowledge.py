@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 
 from faq.content import Content, Entry, FaqPaths, load_content
 from faq.matcher import Matcher, MatchSettings
-from faq.text import Normalizer, synonym_map
+from faq.text import DEFAULT_MAX_QUERY_CHARS, Normalizer, synonym_map
 from faq.yamlfile import Problem
-
-DEFAULT_MAX_QUERY_CHARS = 150  # workers tell their story first and ask last
 
 
 @dataclass(frozen=True)

@@ -282,8 +282,18 @@ class Matcher:
 
     def parts(self, text: str) -> tuple[str, ...]:
         """The last few clauses of a long message, normalised, alone and in neighbouring
-        pairs (clauses end at punctuation, spaces and emoji)."""
-        clauses = [self.normalizer.normalize(c) for c in _CLAUSE_END.split(text or "")]
-        clauses = [c for c in clauses if len(c) >= MIN_CLAUSE][-MAX_CLAUSES:]
+        pairs (clauses end at punctuation, spaces and emoji).
+
+        Only the stretch the whole message is normalised from is split (`Normalizer.tail`),
+        and clauses are normalised from the last one back until enough are found, so a
+        message of thousands of one-character clauses costs no more than a short one."""
+        clauses: list[str] = []
+        for raw in reversed(_CLAUSE_END.split(self.normalizer.tail(text or ""))):
+            clause = self.normalizer.normalize(raw)
+            if len(clause) >= MIN_CLAUSE:
+                clauses.append(clause)
+                if len(clauses) == MAX_CLAUSES:
+                    break
+        clauses.reverse()
         pairs = [a + b for a, b in zip(clauses, clauses[1:], strict=False)]
         return tuple(dict.fromkeys(clauses + pairs)) if len(clauses) > 1 else ()

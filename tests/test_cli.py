@@ -72,8 +72,8 @@ def test_check_fails_on_a_broken_copy_naming_file_and_line(faq_copy: Path) -> No
     out = run("check", config=faq_copy)
     assert out.returncode == 1
     # PyYAML notices the unclosed [ on the next line and says where it was opened
-    assert f"faq/data/entries/startup_aid.yaml:{index + 3}: error: YAML" in out.stdout
-    assert f"started at line {index + 2}" in out.stdout
+    assert f"faq/data/entries/startup_aid.yaml:{index + 3}: error: YAML 格式错误" in out.stdout
+    assert f"从第 {index + 2} 行开始" in out.stdout
     assert "FAILED" in out.stdout
 
 

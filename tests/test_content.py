@@ -56,7 +56,7 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     broken = GOOD.replace("    answer: 使用期限为1到3年。", "    answer: [unclosed")
     found = problems_for(tmp_path, broken)
     assert len(found) == 1
-    assert found[0].startswith("entries/demo.yaml:9:") and "YAML syntax" in found[0]
+    assert found[0].startswith("entries/demo.yaml:9:") and "YAML 格式错误" in found[0]
 
 
 @pytest.mark.parametrize(("change", "line", "words"), [
@@ -109,8 +109,8 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     _, problems = load_content(FaqPaths(entries=folder, synonyms=tmp_path / "nope.yaml",
                                          base=tmp_path))
     found = [str(p) for p in problems]
-    assert any(p.startswith("entries/bad.yaml") and "cannot read" in p for p in found)
-    assert any(p.startswith("nope.yaml") and "not found" in p for p in found)
+    assert any(p.startswith("entries/bad.yaml") and "无法读取" in p for p in found)
+    assert any(p.startswith("nope.yaml") and "找不到文件" in p for p in found)
 
 
 def test_confusable_entries_are_reported(tmp_path: Path) -> None:

@@ -399,7 +399,7 @@ FAULTS = [
      "- id: may-day-medal", None, "说了 '99.2'"),
     ("YAML syntax", STARTUP, [("    text: 您现在有想做的创业或就业项目吗？",
                                "    text: 您现在: 有想做的创业或就业项目吗？")],
-     "您现在: 有想做的", None, "YAML syntax"),
+     "您现在: 有想做的", None, "YAML 格式错误"),
     ("option without next", HONOURS, [("        next: city-craftsman\n", "")],
      "label: 市级工匠选树", None, "每个选项都要有 label（按钮文字）和 next"),
     ("unknown field", TRAINING, [("  - id: want-migrant\n", "  - id: want-migrant\n    tip: x\n")],

@@ -144,7 +144,7 @@ def test_startup_check_results_match_the_document(shipped_dialogue: Dialogue) ->
         assert isinstance(node, Result)
         return node
 
-    many, few = result(1, 1, 1, 1), result(2, 1, 2, 2)
+    many, few = result(1, 1, 1, 1), result(2, 1, 1, 2)  # ... wants to and can, (un)registered
     assert "50万元" in many.text and "10万元" in many.text
     assert "资金入股" in many.text and "1到3年" in many.text
     assert "还没有注册登记" in few.text  # equity needs 工商注册登记
@@ -285,7 +285,7 @@ def test_a_stale_button_after_a_reload_gets_a_restart(tmp_path: Path) -> None:
     paths = faq_paths(flows, tmp_path)
     old, _ = load_knowledge(paths, MatchConfig())
     flow = old.content.flows["startup-aid-check"]
-    target = path_target(flow, (1, 1))
+    target = path_target(flow, (1, 1, 1))
     assert press(old.content, target).node == "registered"
 
     # A text-only edit keeps old buttons working: the path still means the same.
@@ -371,7 +371,7 @@ FAULTS = [
      "next: no-such-step", None, "指向不存在的步骤或结果 'no-such-step'"),
     ("unknown result", HONOURS, [("next: may-day-medal", "next: may-day-medals")],
      "next: may-day-medals", None, "指向不存在的步骤或结果 'may-day-medals'"),
-    ("unknown entry", STARTUP, [("[startup-aid-eligibility, training-figures]",
+    ("unknown entry", STARTUP, [("[startup-aid-eligibility, startup-aid-how-to-apply]",
                                  "[startup-aid-eligibility, no-such-entry]")],
      "no-such-entry", None, "链接的问答条目 'no-such-entry' 不存在"),
     ("unknown flow", STARTUP, [("flow: training-guide", "flow: no-such-flow")],
@@ -495,9 +495,9 @@ def test_flow_paths_table_covers_every_path(capsys) -> None:
     assert main(["flow", "startup-aid-check", "--paths", *CONFIG]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines()
             if line.startswith("| ") and not line.startswith("| path")]
-    assert len(rows) == 16
+    assert len(rows) == 13
     assert "| 4 | 以上都不是 | not-target |" in rows
-    assert any(row.startswith("| 2,1,1,2 |") and row.endswith("| registered-few |")
+    assert any(row.startswith("| 2,1,1,2 |") and row.endswith("| unregistered-project |")
                for row in rows)
 
 
@@ -526,7 +526,7 @@ def test_flow_command_runs_as_a_program() -> None:
                          text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["done"] is True and data["node"] == "registered-many"
+    assert data["done"] is True and data["node"] == "registered-project"
     assert all(len(p.encode()) <= 64 for p in data["payloads"])
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.payload import Action, Payload
 from bot.records import EventKind, EventRecord
 from bot.replies import Reply, ReplyKind, Rows
+from faq.contacts import contacts_block
 from faq.flows import engine
 from faq.messages import MessageKey as K
 
@@ -28,7 +29,7 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     if action is Action.TOPICS:
         return _topic(dialogue, target) if target else dialogue.topics()
     if action is Action.CONTACTS:
-        return Reply(kind=ReplyKind.INFO, text=dialogue.render("{contacts}"),
+        return Reply(kind=ReplyKind.INFO, text=contacts_block(dialogue.config.contacts, None),
                      buttons=(dialogue.menu_row(),))
     if action is Action.NONE:
         return Reply(kind=ReplyKind.FALLBACK, text=dialogue.msg(K.NONE_FALLBACK),
@@ -37,6 +38,8 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     entry = content.entries.get(target)
     if entry is None:
         return _stale(dialogue)
+    if action is Action.SOURCE:
+        return dialogue.source(entry, qid)
     if action is Action.ENTRY:
         reply = dialogue.answer(entry, qid)
         if not qid:

@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     NONE_OF_THESE = "none-of-these"
     FEEDBACK_YES = "feedback-yes"
     FEEDBACK_NO = "feedback-no"
+    SOURCE_VIEW = "source-view"  # 📄 原文 pressed under an answer
     FLOW_START = FlowEvent.START.value
     FLOW_STEP = FlowEvent.STEP.value
     FLOW_RESULT = FlowEvent.RESULT.value

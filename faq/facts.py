@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from faq.text import cn_to_int
 
@@ -124,9 +125,15 @@ def _range_start(match: re.Match[str], start: Quantity, end_match: re.Match[str]
     return Quantity(start.text, value, start.unit or end.unit, start.more)
 
 
+@lru_cache(maxsize=4096)
+def _source_quantities(source: str) -> tuple[Quantity, ...]:
+    """A passage's quantities (a passage backs many texts: flows read all their entries')."""
+    return tuple(quantities(squash(source)))
+
+
 def unsupported_quantities(text: str, sources: Iterable[str]) -> list[Quantity]:
     """The quantities in `text` (placeholders aside) that none of `sources` backs, each once."""
-    backing = [q for source in sources for q in quantities(squash(source))]
+    backing = [q for source in sources for q in _source_quantities(source)]
     missing: dict[str, Quantity] = {}
     for quantity in quantities(squash(strip_placeholders(text))):
         if not any(quantity.backed_by(b) for b in backing):

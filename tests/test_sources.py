@@ -33,7 +33,8 @@ entries:
     answer: |
       {source_note}，借款能用5年。
     source:
-      - {doc: later, text: 借款使用期限延长到5年}
+      - doc: later
+        text: 借款使用期限延长到5年
       - 使用期限为1到3年
 """
 SOURCES = """\

@@ -110,12 +110,18 @@ def reply_json(question: str, reply: Reply) -> dict[str, Any]:
 
 
 def format_reply(reply: Reply) -> str:
-    """A reply as text, buttons as numbered choices (the order `chat` accepts)."""
+    """A reply as text, buttons as numbered choices (the order `chat` accepts), one line per
+    row of buttons as a phone shows them."""
     lines = [reply.text]
-    buttons = reply.flat_buttons()
-    if buttons:
+    if reply.buttons:
         lines.append("")
-        lines += [f"  [{i}] {b.label}" for i, b in enumerate(buttons, 1)]
+    number = 0
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number}] {button.label}")
+        lines.append("  " + "   ".join(cells))
     return "\n".join(lines)
 
 

@@ -61,7 +61,7 @@ class Dialogue:
         return self.renderer.fill(text, passages)
 
     def label(self, entry: Entry) -> str:
-        limit = self.config.check.max_button_label_chars
+        limit = self.config.check.max_label_chars  # the check holds labels to it already
         text = entry.label
         return text if len(text) <= limit else text[: limit - 1] + "…"
 

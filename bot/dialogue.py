@@ -23,7 +23,7 @@ from faq.layout import MAX_RELATED_SHOWN
 from faq.matcher import Match, Outcome
 from faq.messages import MessageKey as K
 from faq.placeholders import Renderer
-from faq.sources import Passage, document
+from faq.sources import Passage
 from faq.yamlfile import Problem
 
 COMMANDS = ("start", "help", "menu", "topics", "cancel")  # the workers' commands
@@ -172,31 +172,6 @@ class Dialogue:
                          (K.FEEDBACK_YES, Action.FEEDBACK_YES, qid),
                          (K.FEEDBACK_NO, Action.FEEDBACK_NO, qid),
                          (K.SOURCE_BUTTON, Action.SOURCE, question_id)))
-
-    def source(self, entry: Entry, question_id: str = "") -> Reply:
-        """📄 原文: the verbatim passages the answer came from, each document named by its
-        title and date (config.yaml), then back to the answer or the menu."""
-        back = self.button(self.msg(K.SOURCE_BACK), Payload(action=Action.ENTRY, target=entry.id))
-        event = EventRecord(kind=EventKind.SOURCE_VIEW, question_id=question_id or None,
-                            entry_id=entry.id)
-        return Reply(kind=ReplyKind.SOURCE, text=self._source_text(entry),
-                     buttons=((back, *self.menu_row()),), entry_id=entry.id,
-                     question_id=question_id or None, records=(event,))
-
-    def _source_text(self, entry: Entry) -> str:
-        if not entry.source:
-            return self.msg(K.SOURCE_FROM_CONFIG)
-        docs = self.config.faq.sources
-        blocks: dict[str, list[str]] = {}
-        for passage in entry.source:
-            doc = document(docs, passage.doc)
-            key = doc.id if doc else passage.doc
-            if key not in blocks:
-                header = K.SOURCE_HEADER if doc and doc.date else K.SOURCE_HEADER_UNDATED
-                title = doc.title if doc else passage.doc
-                blocks[key] = [self.msg(header, title=title, date=doc.date if doc else "")]
-            blocks[key].append(self.msg(K.SOURCE_PASSAGE, text=passage.text))
-        return "\n\n".join("\n".join(lines) for lines in blocks.values())
 
     def press(self, data: str) -> Reply:
         """Act on a button payload; unknown or stale payloads get a kind reply, never an error."""

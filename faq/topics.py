@@ -161,7 +161,8 @@ class _EntryReader:
         unknown = unknown_fields(item, PASSAGE_FIELDS)
         if unknown or not is_text(doc) or not is_text(text):
             extra = f"（{unknown_field_message(unknown[0], PASSAGE_FIELDS)}）" if unknown else ""
-            self.problems.append(Problem(self.name, line, f"条目 {self.entry_id}：source 里的这一项"
-                                         f"要写成 {{doc: 来源id, text: 原文}}{extra}"))
+            self.problems.append(Problem(self.name, line, f"条目 {self.entry_id}：source 里引用别的"
+                                         "来源时，这一项要有 doc（config.yaml 里来源的 id）和 "
+                                         f"text（原文）两项{extra}"))
             return None
         return Passage(str(text).strip(), str(doc).strip(), line)

@@ -133,3 +133,20 @@ def test_a_malformed_source_list_is_a_config_error(tmp_path: Path, sources: str,
                                                    words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         load_config(setup(tmp_path, sources), env={})
+
+
+@pytest.mark.parametrize(("passage", "words"), [
+    ("      - doc: later\n", "要有 doc（config.yaml 里来源的 id）和 text（原文）两项"),
+    ("      - doc: later\n        text: 借款使用期限延长到5年\n        page: 3\n",
+     "不认识的字段 'page'"),
+])
+def test_a_malformed_passage_is_reported_at_its_line(tmp_path: Path, passage: str,
+                                                     words: str) -> None:
+    config = setup(tmp_path)
+    topic = tmp_path / "entries" / "demo.yaml"
+    text = topic.read_text(encoding="utf-8")
+    good = "      - doc: later\n        text: 借款使用期限延长到5年\n"
+    topic.write_text(text.replace(good, passage), encoding="utf-8")
+    _, problems = load_checked(load_config(config, env={}), Codec(b"k"))
+    [error] = [str(p) for p in errors_of(problems)]
+    assert error.startswith("entries/demo.yaml:18: error: 条目 later-loan：") and words in error

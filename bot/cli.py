@@ -103,6 +103,7 @@ def reply_json(question: str, reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "suggestions": [{"id": s.entry_id, "label": s.label, "score": s.score}
                         for s in reply.suggestions],
+        "silent": reply.silent,
         "buttons": [b.label for b in reply.flat_buttons()],
     }
 
@@ -207,7 +208,7 @@ def paths_for(config: Config, path: str | None) -> FaqPaths:
         return replace(faq, entries=target / "entries",
                        synonyms=inside("synonyms.yaml", faq.synonyms),
                        flows=inside("flows", None), messages=inside("messages.yaml", faq.messages),
-                       base=target.parent)
+                       silent=inside("silent.yaml", faq.silent), base=target.parent)
     return replace(faq, entries=target, base=Path.cwd())
 
 

@@ -80,6 +80,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def cache_dir() -> Path:
+    """Where tables that are slow to build are kept between runs (~/.cache/unionbot)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
+
+
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
     """Code point -> first pinyin reading, tone marks removed.
@@ -93,8 +98,7 @@ def _pinyin_table() -> dict[int, str]:
     cache = None
     if source is not None and source.is_file():
         stat = source.stat()
-        cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
-        cache = cache_dir / f"pinyin-{stat.st_size}-{int(stat.st_mtime)}.json"
+        cache = cache_dir() / f"pinyin-{stat.st_size}-{int(stat.st_mtime)}.json"
         try:
             return {int(k): v for k, v in json.loads(cache.read_text("utf-8")).items()}
         except (OSError, ValueError):

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from faq.text import Normalizer, cache_dir, to_pinyin
+from faq.text import Normalizer, cache_dir, read_cached, to_pinyin, write_cached
 from faq.units import units
 
 CACHE_VERSION = "1"  # bump when units() or the normaliser change what they produce
@@ -46,31 +44,26 @@ def content_hash(phrasings: Sequence[tuple[str, str]], normalizer: Normalizer) -
 def prepare(phrasings: Sequence[tuple[str, str]], normalizer: Normalizer,
             use_cache: bool = True) -> list[Prepared]:
     """Normalise and break up every (entry id, phrasing); empty phrasings are left out."""
-    path = cache_dir() / f"index-{content_hash(phrasings, normalizer)}.json" if use_cache \
-        else None
-    if path is not None:
-        try:
-            rows = json.loads(path.read_text("utf-8"))
-            return [Prepared(eid, text, norm, frozenset(us), tuple(py))
-                    for (eid, text), (norm, us, py) in zip(phrasings, rows, strict=True)
-                    if norm]
-        except (OSError, ValueError, TypeError):
-            pass
-    rows = []
-    for _, text in phrasings:
-        norm = normalizer.normalize(text)
-        rows.append((norm, sorted(units(norm)), to_pinyin(norm)))
-    if path is not None:
-        _write(path, rows)
+    name = f"index-{content_hash(phrasings, normalizer)}" if use_cache else ""
+    rows = read_cached(name) if name else None
+    if not isinstance(rows, list) or len(rows) != len(phrasings):
+        rows = []
+        for _, text in phrasings:
+            norm = normalizer.normalize(text)
+            rows.append((norm, tuple(sorted(units(norm))), tuple(to_pinyin(norm))))
+        if name:
+            write_cached(name, rows)
+            _forget_old(name)
     return [Prepared(eid, text, norm, frozenset(us), tuple(py))
             for (eid, text), (norm, us, py) in zip(phrasings, rows, strict=True) if norm]
 
 
-def _write(path: Path, rows: list[tuple[str, list[str], list[str]]]) -> None:
-    try:  # write-then-rename so a concurrent reader never sees half a file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")), "utf-8")
-        partial.replace(path)
+def _forget_old(keep: str, most: int = 8) -> None:
+    """Keep the newest few index caches (each content change makes a new one)."""
+    try:
+        old = sorted(cache_dir().glob("index-*.marshal"), key=lambda p: p.stat().st_mtime)
+        for path in old[:-most]:
+            if not path.name.startswith(keep):
+                path.unlink()
     except OSError:
-        pass  # a read-only home only costs start-up time
+        pass

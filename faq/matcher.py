@@ -58,10 +58,8 @@ class Matcher:
         self.model = model or load_model()
         self.silent = silent or SilentFinder()
         # The silent intents each entry speaks to itself (its phrasings use their words).
-        self._speaks_to = {
-            eid: {name for name, _ in self.silent.intents
-                  if self.silent.covered(name, (p.norm for p in self.ranker.phrasings(eid)))}
-            for eid in {p.entry_id for p in prepared}}
+        self._speaks_to = {eid: self.silent.spoken_to(p.norm for p in self.ranker.phrasings(eid))
+                           for eid in {p.entry_id for p in prepared}}
 
     @property
     def entry_count(self) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,19 +80,19 @@ class Ranker:
 
     def __init__(self, prepared: Sequence[Prepared], settings: MatchSettings):
         self.settings = settings
-        entry_df: dict[str, set[str]] = defaultdict(set)
-        for p in prepared:
-            for u in p.units:
-                entry_df[u].add(p.entry_id)
-        self.entry_count = len({p.entry_id for p in prepared}) or 1
-        self._idf = {u: self._weight(u, len(ids)) for u, ids in entry_df.items()}
-        self._entry_phrasings: dict[str, list[_Phrasing]] = defaultdict(list)
         self._entry_units: dict[str, set[str]] = defaultdict(set)
         for p in prepared:
-            self._entry_phrasings[p.entry_id].append(_Phrasing(
-                p.entry_id, p.text, p.norm, p.units, p.pinyin,
-                sum(self._idf[u] for u in p.units)))
             self._entry_units[p.entry_id].update(p.units)
+        entry_df: Counter[str] = Counter()
+        for entry_units in self._entry_units.values():
+            entry_df.update(entry_units)
+        self.entry_count = len(self._entry_units) or 1
+        self._idf = {u: self._weight(u, df) for u, df in entry_df.items()}
+        self._entry_phrasings: dict[str, list[_Phrasing]] = defaultdict(list)
+        idf = self._idf
+        for p in prepared:
+            self._entry_phrasings[p.entry_id].append(_Phrasing(
+                p.entry_id, p.text, p.norm, p.units, p.pinyin, sum(map(idf.__getitem__, p.units))))
         self._entry_ids = list(self._entry_phrasings)
         self._entry_postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, eid in enumerate(self._entry_ids):

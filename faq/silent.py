@@ -57,10 +57,10 @@ class SilentFinder:
             query = query.replace(word, "")
         return query
 
-    def covered(self, name: str, phrasings: Iterable[str]) -> bool:
-        """Whether an entry's normalised phrasings use a word of the intent `name`."""
-        words = next((w for n, w in self.intents if n == name), ())
-        return any(word in phrasing for phrasing in phrasings for word in words)
+    def spoken_to(self, phrasings: Iterable[str]) -> set[str]:
+        """The intents an entry speaks to itself: its normalised phrasings use their words."""
+        text = "\n".join(phrasings)
+        return {name for name, words in self.intents if any(w in text for w in words)}
 
 
 def read_silent(path: Path, base: Path | None) -> tuple[list[SilentIntent], list[Problem]]:

@@ -42,6 +42,7 @@ class FaqFiles:
     synonyms: str = "faq/data/synonyms.yaml"
     flows: str = "faq/data/flows"
     messages: str = "faq/data/messages.yaml"
+    silent: str = "faq/data/silent.yaml"
     source_document: str = ""
 
 
@@ -118,7 +119,7 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
     assert entries is not None
     faq = FaqPaths(entries=entries, synonyms=rel(files.synonyms), flows=rel(files.flows),
                    messages=rel(files.messages), source_document=rel(files.source_document),
-                   base=base)
+                   silent=rel(files.silent), base=base)
     matching = reader.section("matching")
     match = MatchConfig(
         settings=reader.dataclass(MatchSettings, "matching"),

@@ -19,7 +19,7 @@ from bot.replies import Button, Reply, ReplyKind, Rows, Suggestion
 from faq.content import Entry
 from faq.flows import engine
 from faq.knowledge import Knowledge
-from faq.matcher import Match, Outcome
+from faq.matcher import Candidate, Match, Outcome
 from faq.messages import MessageKey as K
 from faq.yamlfile import Problem
 
@@ -92,7 +92,8 @@ class Dialogue:
                      buttons=rows + (self.menu_row(),))
 
     def ask(self, text: str) -> Reply:
-        """Answer a typed question: answer, clarify or fall back, and record the question."""
+        """Answer a typed question (with "also maybe" or 「不是这个？」 when the matcher says
+        so), offer "did you mean", or fall back; and record the question."""
         matcher = self.knowledge.matcher
         match = matcher.match(text or "")
         if not match.query:
@@ -104,13 +105,9 @@ class Dialogue:
             note = self.msg(K.TOO_LONG_NOTE) + "\n"
         record = self._question_record(qid, text, match)
         if match.outcome is Outcome.ANSWER:
-            entry = self.knowledge.entries[match.candidates[0].entry_id]
-            reply = self.answer(entry, qid)
-            return Reply(kind=ReplyKind.ANSWER, text=note + reply.text, buttons=reply.buttons,
-                         entry_id=entry.id, score=match.score, query=match.query,
-                         question_id=qid, records=(record,))
+            return self._answered(match, qid, note, record)
         if match.outcome is Outcome.CLARIFY:
-            suggestions = self._suggestions(match)
+            suggestions = self._suggestions(match.candidates)
             rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
                                                        question=qid)),) for s in suggestions)
             rows += ((self.button(self.msg(K.NONE_OF_THESE),
@@ -122,10 +119,34 @@ class Dialogue:
                      buttons=self.topic_rows(), score=match.score, query=match.query,
                      question_id=qid, records=(record,))
 
-    def _suggestions(self, match: Match) -> tuple[Suggestion, ...]:
+    def _answered(self, match: Match, qid: str, note: str, record: QuestionRecord) -> Reply:
+        """The answer; what the report does not say; then, in a row of their own above the
+        answer's buttons, the "also maybe" entries or 「不是这个？」."""
+        entry = self.knowledge.entries[match.candidates[0].entry_id]
+        reply = self.answer(entry, qid)
+        text = note + reply.text
+        if match.silent:
+            key = K.SILENT_NOTE_SEE_ABOVE if self.render("{contacts}") in reply.text \
+                else K.SILENT_NOTE
+            text += "\n\n" + self.msg(key, what=match.silent)
+        alternatives = self._suggestions(match.alternatives)
+        row: tuple[Button, ...] = ()
+        if alternatives:
+            text += "\n\n" + self.msg(K.ALSO_ASK)
+            row = tuple(self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
+                                                     question=qid)) for s in alternatives)
+        elif match.confirm:
+            row = (self.button(self.msg(K.NOT_THIS), Payload(action=Action.NOT_THIS,
+                                                             target=entry.id, question=qid)),)
+        return Reply(kind=ReplyKind.ANSWER, text=text,
+                     buttons=((row,) if row else ()) + reply.buttons, entry_id=entry.id,
+                     score=match.score, suggestions=alternatives, query=match.query,
+                     question_id=qid, records=(record,), silent=match.silent)
+
+    def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
         entries = self.knowledge.entries
         return tuple(Suggestion(entry_id=c.entry_id, label=self.label(entries[c.entry_id]),
-                                score=c.score) for c in match.candidates)
+                                score=c.score) for c in candidates)
 
     def _question_record(self, qid: str, text: str, match: Match) -> QuestionRecord:
         from bot.privacy import mask_personal

@@ -7,6 +7,7 @@ after a restart or on another replica, so a payload carries everything needed to
     2t / 2t:<topic>         topics / one topic   2fx:<flow>            leave a flow
     2e:<entry>[:<q>:<mac>]  show an entry        2n[:<q>:<mac>]        none of the suggestions
     2y:<entry>:<q>:<mac>    feedback 👍          2x:<entry>:<q>:<mac>  feedback 👎
+    2w:<entry>[:<q>:<mac>]  「不是这个？」 under an answer the bot was not sure of
     2f:<flow>[:<version>:<path>[:<q>:<mac>]]     a flow's start or the step reached by a path
 
 The leading digit is the format version. <q> is the id of the question the button follows, so
@@ -45,11 +46,12 @@ class Action(StrEnum):
     FEEDBACK_NO = "x"
     FLOW = "f"
     FLOW_EXIT = "fx"
+    NOT_THIS = "w"
 
 
 # Actions whose payload carries a question id (and so a mac) when there is one.
 WITH_QUESTION = {Action.ENTRY, Action.NONE, Action.FEEDBACK_YES, Action.FEEDBACK_NO,
-                 Action.FLOW}
+                 Action.FLOW, Action.NOT_THIS}
 
 
 class PayloadTooLong(ValueError):

@@ -12,6 +12,7 @@ from pathlib import Path
 from faq.fields import DEFAULT_ORDER, display_name, is_text, yaml_files
 from faq.flows.model import Flow
 from faq.messages import MessageKey, Messages
+from faq.silent import SilentIntent, read_silent
 from faq.yamlfile import Problem, YamlError, read_yaml
 
 CONFIG_SOURCE = "config"  # `source: config`: the facts come from config.yaml (contacts)
@@ -62,6 +63,7 @@ class Content:
     messages: Messages = field(default_factory=Messages)
     flows: dict[str, Flow] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    silent: list[SilentIntent] = field(default_factory=list)  # what the report does not say
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
@@ -74,6 +76,7 @@ class FaqPaths:
     flows: Path | None = None
     messages: Path | None = None
     source_document: Path | None = None
+    silent: Path | None = None
     base: Path | None = None  # paths in messages are shown relative to this
 
 
@@ -100,6 +103,9 @@ def load_content(paths: FaqPaths) -> tuple[Content, list[Problem]]:
         content.synonym_groups = _read_synonyms(paths.synonyms, paths.base, problems)
     if paths.messages is not None:
         content.messages = _read_messages(paths.messages, paths.base, problems)
+    if paths.silent is not None:
+        content.silent, silent_problems = read_silent(paths.silent, paths.base)
+        problems += silent_problems
     if paths.flows is not None:
         content.flows, flow_problems = load_flows(paths.flows, paths.base)
         problems += flow_problems

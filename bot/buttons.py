@@ -33,10 +33,12 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     if action is Action.CONTACTS:
         return Reply(kind=ReplyKind.INFO, text=contacts_block(dialogue.config.contacts, None),
                      buttons=(dialogue.menu_row(),))
-    if action is Action.NONE:
+    if action in (Action.NONE, Action.NOT_THIS):
+        kind = EventKind.NONE_OF_THESE if action is Action.NONE else EventKind.NOT_THIS
         return Reply(kind=ReplyKind.FALLBACK, text=dialogue.msg(K.NONE_FALLBACK),
                      buttons=dialogue.topic_rows(),
-                     records=(EventRecord(kind=EventKind.NONE_OF_THESE, question_id=qid or None),))
+                     records=(EventRecord(kind=kind, question_id=qid or None,
+                                          entry_id=target or None),))
     entry = content.entries.get(target)
     if entry is None:
         return _stale(dialogue)

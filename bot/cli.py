@@ -8,25 +8,25 @@ so this module never imports a channel: with no TELEGRAM_BOT_TOKEN it opens the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import flow_cli, reports, staff_cli
+from bot import flow_cli, staff_cli
 from bot.config import Config, ConfigError, load_config
 from bot.dialogue import COMMANDS
+from bot.loading import ContentError, errors_of, load_checked, open_dialogue
 from bot.payload import Codec
 from bot.replies import Reply
-from bot.service import ContentError, Service, errors_of, load_checked, open_dialogue
-from bot.storage import load_salt, open_store
 from faq.content import FaqPaths
 from faq.messages import MessageKey as K
+
+if TYPE_CHECKING:  # the console chat's and `run`'s imports wait until they are used, so that
+    from bot.service import Service  # `unionbot ask` starts without asyncio and the storage
 
 Handler = Callable[[argparse.Namespace], int]
 CONTENT_ERROR = 1  # exit code: the FAQ content has errors (each printed as file:line)
@@ -105,6 +105,7 @@ def reply_json(question: str, reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "suggestions": [{"id": s.entry_id, "label": s.label, "score": s.score}
                         for s in reply.suggestions],
+        "silent": reply.silent,
         "buttons": [b.label for b in reply.flat_buttons()],
     }
 
@@ -145,6 +146,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 async def chat_loop(service: Service, read: Callable[[str], str] = input,
                     write: Callable[[str], None] = print, user: str = "console") -> None:
     """Console chat over the service: type a question, a button's number or a command."""
+    import asyncio
+
+    from bot import reports
+
     reply = await service.command(user, "start")
     write(format_reply(reply))
     while True:
@@ -170,12 +175,17 @@ async def chat_loop(service: Service, read: Callable[[str], str] = input,
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    import asyncio
+
     asyncio.run(console(args.loaded_config, record=args.record))
     return 0
 
 
 async def console(config: Config, record: bool) -> None:
     """The console channel: with `record`, questions and events go to the database."""
+    from bot.service import Service
+    from bot.storage import load_salt, open_store
+
     store, salt = None, b""
     if record:
         salt = load_salt(config.db_path)
@@ -188,6 +198,9 @@ async def console(config: Config, record: bool) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+    from importlib.metadata import entry_points
+
     config: Config = args.loaded_config
     if not config.token:
         print(open_dialogue(config).msg(K.NO_TOKEN))
@@ -215,7 +228,7 @@ def paths_for(config: Config, path: str | None) -> FaqPaths:
         return replace(faq, entries=target / "entries",
                        synonyms=inside("synonyms.yaml", faq.synonyms),
                        flows=inside("flows", None), messages=inside("messages.yaml", faq.messages),
-                       base=target.parent)
+                       silent=inside("silent.yaml", faq.silent), base=target.parent)
     return replace(faq, entries=target, base=Path.cwd())
 
 

@@ -45,6 +45,7 @@ class FaqFiles:
     synonyms: str = "faq/data/synonyms.yaml"
     flows: str = "faq/data/flows"
     messages: str = "faq/data/messages.yaml"
+    silent: str = "faq/data/silent.yaml"
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
     entries = rel(files.entries)
     assert entries is not None
     faq = FaqPaths(entries=entries, synonyms=rel(files.synonyms), flows=rel(files.flows),
-                   messages=rel(files.messages), sources=reader.sources(rel), base=base,
-                   config=path.name)
+                   messages=rel(files.messages), sources=reader.sources(rel),
+                   silent=rel(files.silent), base=base, config=path.name)
     matching = reader.section("matching")
     match = MatchConfig(
         settings=reader.dataclass(MatchSettings, "matching"),

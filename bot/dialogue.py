@@ -20,7 +20,7 @@ from faq.content import Entry, linked_passages
 from faq.flows import engine
 from faq.knowledge import Knowledge
 from faq.layout import MAX_RELATED_SHOWN
-from faq.matcher import Match, Outcome
+from faq.matcher import Candidate, Match, Outcome
 from faq.messages import MessageKey as K
 from faq.placeholders import Renderer
 from faq.sources import Passage
@@ -96,7 +96,8 @@ class Dialogue:
                      buttons=rows + (self.menu_row(),))
 
     def ask(self, text: str) -> Reply:
-        """Answer a typed question: answer, clarify or fall back, and record the question."""
+        """Answer a typed question (with "also maybe" or 「不是这个？」 when the matcher says
+        so), offer "did you mean", or fall back; and record the question."""
         matcher = self.knowledge.matcher
         match = matcher.match(text or "")
         if not match.query:
@@ -108,13 +109,9 @@ class Dialogue:
             note = self.msg(K.TOO_LONG_NOTE) + "\n"
         record = self._question_record(qid, text, match)
         if match.outcome is Outcome.ANSWER:
-            entry = self.knowledge.entries[match.candidates[0].entry_id]
-            reply = self.answer(entry, qid)
-            return Reply(kind=ReplyKind.ANSWER, text=note + reply.text, buttons=reply.buttons,
-                         entry_id=entry.id, score=match.score, query=match.query,
-                         question_id=qid, records=(record,))
+            return self._answered(match, qid, note, record)
         if match.outcome is Outcome.CLARIFY:
-            suggestions = self._suggestions(match)
+            suggestions = self._suggestions(match.candidates)
             rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
                                                        question=qid)),) for s in suggestions)
             rows += ((self.button(self.msg(K.NONE_OF_THESE),
@@ -126,10 +123,32 @@ class Dialogue:
                      buttons=self.topic_rows(), score=match.score, query=match.query,
                      question_id=qid, records=(record,))
 
-    def _suggestions(self, match: Match) -> tuple[Suggestion, ...]:
+    def _answered(self, match: Match, qid: str, note: str, record: QuestionRecord) -> Reply:
+        """The answer; what the report does not say; then, in the first row, in place of the
+        related entries, the "also maybe" entries or 「不是这个？」 (four rows at most)."""
+        entry = self.knowledge.entries[match.candidates[0].entry_id]
+        alternatives = self._suggestions(match.alternatives)
+        lead = tuple(self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
+                                                  question=qid)) for s in alternatives)
+        if not alternatives and match.confirm:
+            lead = (self.button(self.msg(K.NOT_THIS), Payload(action=Action.NOT_THIS,
+                                                              target=entry.id, question=qid)),)
+        reply = self.answer(entry, qid, lead=lead)
+        text = note + reply.text
+        if match.silent:
+            key = K.SILENT_NOTE_SEE_ABOVE if self.render("{contacts}") in reply.text \
+                else K.SILENT_NOTE
+            text += "\n\n" + self.msg(key, what=match.silent)
+        if alternatives:
+            text += "\n\n" + self.msg(K.ALSO_ASK)
+        return Reply(kind=ReplyKind.ANSWER, text=text, buttons=reply.buttons, entry_id=entry.id,
+                     score=match.score, suggestions=alternatives, query=match.query,
+                     question_id=qid, records=(record,), silent=match.silent)
+
+    def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
         entries = self.knowledge.entries
         return tuple(Suggestion(entry_id=c.entry_id, label=self.label(entries[c.entry_id]),
-                                score=c.score) for c in match.candidates)
+                                score=c.score) for c in candidates)
 
     def _question_record(self, qid: str, text: str, match: Match) -> QuestionRecord:
         from bot.privacy import mask_personal
@@ -140,20 +159,20 @@ class Dialogue:
                               score=match.score,
                               candidates=tuple(c.entry_id for c in match.candidates))
 
-    def answer(self, entry: Entry, question_id: str = "", lead: Sequence[Button] = (),
-               extra: Sequence[Button] = ()) -> Reply:
+    def answer(self, entry: Entry, question_id: str = "", lead: Sequence[Button] = ()) -> Reply:
         """An entry's answer under at most four rows of buttons (faq.layout.MAX_ROWS):
 
-            [相关：… ≤ 2]  — or `lead` (≤ 2, e.g. 也许您想问 alternatives), which replaces them
+            [相关：… ≤ 2]  — or `lead` (≤ 2: 也许您想问 alternatives, or 「不是这个？」),
+                            which replaces them
             [🧭 the entry's flow]
             [👍 有帮助 | 👎 没帮助 | 📄 原文]
-            [📋 主菜单, *extra]  — e.g. 「不是这个？」
+            [📋 主菜单]
         """
         qid = question_id or self.new_question_id()  # feedback on a browsed answer counts once
         rows = (tuple(lead) or self._related_row(entry),
                 self._flow_button(entry.flow, question_id),
                 self._feedback_row(entry, qid, question_id),
-                self.menu_row() + tuple(extra))
+                self.menu_row())
         return Reply(kind=ReplyKind.ANSWER, text=self.render(entry.answer, entry.source),
                      buttons=tuple(row for row in rows if row), entry_id=entry.id, score=100.0,
                      question_id=question_id or None)

@@ -8,6 +8,7 @@ after a restart or on another replica, so a payload carries everything needed to
     2e:<entry>[:<q>:<mac>]  show an entry        2n[:<q>:<mac>]        none of the suggestions
     2y:<entry>:<q>:<mac>    feedback 👍          2x:<entry>:<q>:<mac>  feedback 👎
     2s:<entry>[:<q>:<mac>]  the entry's 📄 原文 (source passages)
+    2w:<entry>[:<q>:<mac>]  「不是这个？」 under an answer the bot was not sure of
     2f:<flow>[:<version>:<path>[:<q>:<mac>]]     a flow's start or the step reached by a path
 
 The leading digit is the format version. <q> is the id of the question the button follows, so
@@ -47,11 +48,12 @@ class Action(StrEnum):
     FLOW = "f"
     FLOW_EXIT = "fx"
     SOURCE = "s"
+    NOT_THIS = "w"
 
 
 # Actions whose payload carries a question id (and so a mac) when there is one.
 WITH_QUESTION = {Action.ENTRY, Action.NONE, Action.FEEDBACK_YES, Action.FEEDBACK_NO,
-                 Action.FLOW, Action.SOURCE}
+                 Action.FLOW, Action.SOURCE, Action.NOT_THIS}
 
 
 class PayloadTooLong(ValueError):

@@ -21,6 +21,7 @@ QUESTION_ID_CHARS = 12  # base32: 60 random bits, unique across replicas without
 class EventKind(StrEnum):
     PICK = "pick"  # a suggested entry was chosen for a question
     NONE_OF_THESE = "none-of-these"
+    NOT_THIS = "not-this"  # 「不是这个？」 under an answer
     FEEDBACK_YES = "feedback-yes"
     FEEDBACK_NO = "feedback-no"
     SOURCE_VIEW = "source-view"  # 📄 原文 pressed under an answer

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
-from bot import reports
 from bot.config import Config
-from bot.service import open_dialogue
-from bot.storage import open_store
+from bot.loading import open_dialogue
+
+# asyncio, the reports and the storage are imported where they are used, so that the other
+# commands (`unionbot ask` above all) start without them.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _positive(text: str) -> int:
     """A whole number from 1 to 3650 (the bound of /stats and /unanswered days)."""
+    from bot import reports
+
     value = reports.parse_days([text])
     if value is None:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
@@ -35,6 +37,11 @@ def _positive(text: str) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import reports
+    from bot.storage import open_store
+
     config: Config = args.loaded_config
 
     async def report() -> str:
@@ -50,6 +57,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import reports
+    from bot.storage import open_store
+
     config: Config = args.loaded_config
 
     async def report() -> str:

@@ -150,14 +150,19 @@ def check_confusions(knowledge: Knowledge) -> list[Problem]:
         landed: Counter[str] = Counter()
         for field, phrasing in entry.phrasing_fields[1:]:
             query = normalizer.normalize(phrasing)
-            decision = matcher.decide(query, matcher.rank(query, exclude=(entry.id, phrasing)))
+            decision = matcher.decide(query, exclude=(entry.id, phrasing))
             best = decision.best
             if best is None or best.entry_id == entry.id or decision.outcome is Outcome.FALLBACK:
                 continue
             landed[best.entry_id] += 1
-            if decision.outcome is Outcome.ANSWER:
+            shown = {c.entry_id for c in decision.alternatives}
+            if decision.outcome is Outcome.ANSWER and entry.id not in shown:
                 problems.append(_at(entry, field, f"问法 {phrasing!r} 会被答成条目 "
                                                   f"{best.entry_id}（{best.score:.0f} 分）"))
+            elif decision.outcome is Outcome.ANSWER:
+                problems.append(_at(entry, field, f"问法 {phrasing!r} 会被答成条目 "
+                                                  f"{best.entry_id}，本条只列在「也许您想问」里",
+                                    "warning"))
             else:
                 problems.append(_at(entry, field, f"问法 {phrasing!r} 在「您是想问」里会把条目 "
                                                   f"{best.entry_id} 排在第一（{best.score:.0f} "

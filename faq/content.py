@@ -13,6 +13,7 @@ from pathlib import Path
 from faq.fields import DEFAULT_ORDER, display_name, is_text, yaml_files
 from faq.flows.model import Flow
 from faq.messages import MessageKey, Messages
+from faq.silent import SilentIntent, read_silent
 from faq.sources import Passage, SourceDoc
 from faq.yamlfile import Problem, YamlError, read_yaml
 
@@ -80,6 +81,7 @@ class Content:
     messages: Messages = field(default_factory=Messages)
     flows: dict[str, Flow] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    silent: list[SilentIntent] = field(default_factory=list)  # what the report does not say
     # What could not be loaded, so that links into it are not reported a second time: ids of
     # entries and flows left out for a problem already reported, and the kinds ("entries",
     # "flows") of which a whole file could not be read.
@@ -113,6 +115,7 @@ class FaqPaths:
     flows: Path | None = None
     messages: Path | None = None
     sources: tuple[SourceDoc, ...] = ()  # the first is the default for plain passages
+    silent: Path | None = None
     base: Path | None = None  # paths in messages are shown relative to this
     config: str = "config.yaml"  # where sources are declared, for messages
 
@@ -142,6 +145,9 @@ def load_content(paths: FaqPaths) -> tuple[Content, list[Problem]]:
         content.synonym_groups = _read_synonyms(paths.synonyms, paths.base, problems)
     if paths.messages is not None:
         content.messages = _read_messages(paths.messages, paths.base, problems)
+    if paths.silent is not None:
+        content.silent, silent_problems = read_silent(paths.silent, paths.base)
+        problems += silent_problems
     if paths.flows is not None:
         loaded = load_flows(paths.flows, paths.base)
         content.flows = loaded.flows

@@ -8,14 +8,15 @@ question and its FAQ phrasing disagree.
 from __future__ import annotations
 
 import importlib.util
-import json
+import marshal
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,38 +79,60 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def cache_dir() -> Path:
+    """Where tables that are slow to build are kept between runs (~/.cache/unionbot)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
+
+
+def _cache_path(name: str) -> Path:
+    # marshal's format belongs to one Python version: name it in the file
+    return cache_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+
+
+def read_cached(name: str) -> Any:
+    """A table kept by `write_cached`, or None when there is none (or it is unreadable)."""
+    try:
+        return marshal.loads(_cache_path(name).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def write_cached(name: str, value: Any) -> None:
+    """Keep a table of plain values (marshal: ~5x faster to read than JSON)."""
+    path = _cache_path(name)
+    try:  # write-then-rename so a concurrent reader never sees half a file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(value))
+        partial.replace(path)
+    except (OSError, ValueError):
+        pass  # a read-only home only costs start-up time
+
+
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
     """Code point -> first pinyin reading, tone marks removed.
 
     Built from pypinyin's single-character table, whose import costs ~170 ms; the folded table
-    is cached as JSON (~10 ms to read) keyed by that file's size and date, so `unionbot ask`
-    pays the import once per pypinyin install, not on every start."""
+    is cached (~5 ms to read) keyed by that file's size and date, so `unionbot ask` pays the
+    import once per pypinyin install, not on every start."""
     spec = importlib.util.find_spec("pypinyin")
     source = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.py" if spec \
         and spec.submodule_search_locations else None
-    cache = None
+    name = ""
     if source is not None and source.is_file():
         stat = source.stat()
-        cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
-        cache = cache_dir / f"pinyin-{stat.st_size}-{int(stat.st_mtime)}.json"
-        try:
-            return {int(k): v for k, v in json.loads(cache.read_text("utf-8")).items()}
-        except (OSError, ValueError):
-            pass
+        name = f"pinyin-{stat.st_size}-{int(stat.st_mtime)}"
+        cached = read_cached(name)
+        if isinstance(cached, dict):
+            return cached
     from pypinyin.pinyin_dict import pinyin_dict  # the single-character table only
 
     strip = {ord(a): b for a, b in zip("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ",
                                        "aaaaeeeeiiiioooouuuuvvvvvnnnm", strict=True)}
     table = {cp: readings.split(",", 1)[0].translate(strip) for cp, readings in pinyin_dict.items()}
-    if cache is not None:
-        try:  # write-then-rename so a concurrent reader never sees half a file
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(table, separators=(",", ":")), "utf-8")
-            partial.replace(cache)
-        except OSError:
-            pass  # a read-only home only costs start-up time
+    if name:
+        write_cached(name, table)
     return table
 
 

@@ -105,8 +105,8 @@ def test_feedback_replies_leave_a_way_on(shipped_dialogue: Dialogue) -> None:
 
 
 def test_answer_rows_leave_room_for_alternatives(shipped_dialogue: Dialogue) -> None:
-    """A caller's lead row (e.g. 也许您想问) replaces the related row; extra buttons join the
-    menu row; the four-row limit holds either way."""
+    """A caller's lead row (也许您想问 alternatives, 「不是这个？」) replaces the related row;
+    the four-row limit holds either way."""
     dialogue = shipped_dialogue
     entry = dialogue.knowledge.entries["interest-free-loan"]
     plain = dialogue.answer(entry, "q" * 12)
@@ -114,7 +114,6 @@ def test_answer_rows_leave_room_for_alternatives(shipped_dialogue: Dialogue) -> 
     assert targets(dialogue, plain, Action.ENTRY) == list(entry.related[:2])
     others = [dialogue.knowledge.entries[e] for e in ("startup-aid-amount", "equity-stake")]
     lead = [dialogue.button(e.label, Payload(action=Action.ENTRY, target=e.id)) for e in others]
-    extra = [dialogue.menu_row()[0]]
-    reply = dialogue.answer(entry, "q" * 12, lead=lead, extra=extra)
-    assert reply.buttons[0] == tuple(lead) and reply.buttons[-1][-1] == extra[0]
+    reply = dialogue.answer(entry, "q" * 12, lead=lead)
+    assert reply.buttons[0] == tuple(lead) and reply.buttons[1:] == plain.buttons[1:]
     fits(reply)

@@ -50,7 +50,7 @@ def setup(tmp_path: Path, faq_extra: str = SOURCES, contacts: str | None = None)
     shutil.copy(ROOT / "faq" / "data" / "messages.yaml", tmp_path / "messages.yaml")
     (tmp_path / "first.txt").write_text("……使用期限为1到3年，到期全额归还。", encoding="utf-8")
     (tmp_path / "later.txt").write_text("后来，借款使用期限延长到5年。", encoding="utf-8")
-    config = ("faq:\n  entries: entries\n  synonyms: ''\n  flows: ''\n"
+    config = ("faq:\n  entries: entries\n  synonyms: ''\n  flows: ''\n  silent: ''\n"
               "  messages: messages.yaml\n" + faq_extra
               + "check: {min_alternates: 3}\n" + (contacts or ""))
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
@@ -118,7 +118,7 @@ def test_12351_is_the_default_and_a_contact_needs_a_value(tmp_path: Path) -> Non
     other = tmp_path / "other"
     other.mkdir()
     bad = setup(other, contacts="contacts:\n  - {name: 某市总工会}\n")
-    with pytest.raises(ConfigError, match=r"config.yaml:11: 每个联系方式都要有 name"):
+    with pytest.raises(ConfigError, match=r"config.yaml:12: 每个联系方式都要有 name"):
         load_config(bad, env={})
 
 

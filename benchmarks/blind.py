@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--config")
     args = parser.parse_args()
     from bot.config import load_config
-    from bot.service import open_dialogue
+    from bot.loading import open_dialogue
 
     config = load_config(args.config)
     dialogue = open_dialogue(config)

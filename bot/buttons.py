@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.payload import Action, Payload
+from bot.payload import STAFF_ACTIONS, Action, Payload
 from bot.records import EventKind, EventRecord
 from bot.replies import Reply, ReplyKind, Rows
 from faq.contacts import contacts_block
@@ -23,6 +23,9 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     if payload is None:
         return _stale(dialogue)
     action, target, qid = payload.action, payload.target, payload.question
+    if action in STAFF_ACTIONS:  # a channel checks staff and acts on these itself
+        return Reply(kind=ReplyKind.INFO, text=dialogue.msg(K.STAFF_ONLY),
+                     buttons=(dialogue.menu_row(),))
     if action in (Action.FLOW, Action.FLOW_EXIT):
         view = engine.press(content.flows, content.messages, payload.flow)
         return dialogue.flow_reply(view, qid)

@@ -191,6 +191,7 @@ async def console(config: Config, record: bool) -> None:
         salt = load_salt(config.db_path)
         store = open_store(config.db_path)
     service = Service(open_dialogue(config), store, salt)
+    service.start_housekeeping()
     try:
         await chat_loop(service)
     finally:

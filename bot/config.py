@@ -69,6 +69,9 @@ class TelegramConfig:
 @dataclass(frozen=True)
 class StorageConfig:
     db_path: str = "data/unionbot.sqlite3"
+    # Questions and events older than this many days are deleted (at start-up and daily while
+    # running); 0 keeps them for ever. Workers' words are personal data: keep no more than needed.
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Config:
     telegram: TelegramConfig
     db_path: Path
     token: str | None = None  # from TELEGRAM_BOT_TOKEN only; never printed
+    storage: StorageConfig = field(default_factory=StorageConfig)
 
     def __repr__(self) -> str:  # keep the token out of any log or traceback
         return f"Config(path={str(self.path)!r})"
@@ -133,7 +137,7 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
         path=path, faq=faq, match=match, check=reader.dataclass(CheckConfig, "check"),
         contacts=reader.contacts(), telegram=_telegram(reader, env),
         db_path=Path(db) if db else (base / storage.db_path).resolve(),
-        token=env.get("TELEGRAM_BOT_TOKEN") or None)
+        token=env.get("TELEGRAM_BOT_TOKEN") or None, storage=storage)
 
 
 def _telegram(reader: _Reader, env: Mapping[str, str]) -> TelegramConfig:

@@ -15,14 +15,11 @@ import hmac
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.dialogue import Dialogue
-from bot.loading import ContentError as ContentError  # re-exported: channels import them here
-from bot.loading import check_content as check_content
 from bot.loading import errors_of, load_checked
-from bot.loading import open_dialogue as open_dialogue
 from bot.records import EventKind, EventRecord, QuestionRecord, worker_hash
 from bot.replies import Reply
 from faq.yamlfile import Problem
@@ -46,6 +43,17 @@ class Service:
     dialogue: Dialogue
     store: Store | None
     salt: bytes
+    _housekeeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    def start_housekeeping(self) -> None:
+        """Delete expired records now and daily while running (storage.retention_days);
+        call it on the running event loop. Nothing to do without a store."""
+        from bot.retention import keep_purging
+
+        if self.store is not None and self._housekeeping is None:
+            days = self.dialogue.config.storage.retention_days
+            self._housekeeping = asyncio.get_running_loop().create_task(
+                keep_purging(self.store, days), name="unionbot-retention")
 
     def worker(self, user: int | str | None) -> str:
         """The salted pseudonym stored instead of the channel's user id."""
@@ -93,6 +101,11 @@ class Service:
         return errors
 
     async def close(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
         if self.store is not None:
             await self.store.close()
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.dialogue import Dialogue
-from bot.service import open_dialogue
+from bot.loading import open_dialogue
 
 ROOT = Path(__file__).resolve().parent.parent
 

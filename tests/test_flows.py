@@ -17,9 +17,10 @@ from helpers import decoded, payload_of
 from bot.cli import chat_loop, main
 from bot.config import Config
 from bot.dialogue import Dialogue
+from bot.loading import check_content
 from bot.payload import LIMIT, Action, Codec, Payload
 from bot.replies import ReplyKind
-from bot.service import Service, check_content
+from bot.service import Service
 from faq.check import CheckConfig, check_knowledge
 from faq.content import Content, FaqPaths
 from faq.flows import engine
@@ -332,7 +333,7 @@ def test_a_removed_flow_gets_a_kind_reply(tmp_path: Path) -> None:
 RESUME = """
 import json, sys
 from bot.config import load_config
-from bot.service import open_dialogue
+from bot.loading import open_dialogue
 reply = open_dialogue(load_config(sys.argv[1], env={}), key=b"test key").press(sys.argv[2])
 print(json.dumps({"text": reply.text, "event": [r.kind.value for r in reply.records],
                   "buttons": [[b.label, b.payload] for b in reply.flat_buttons()]},

@@ -8,13 +8,22 @@ a commit per message. Reports flush first, and `close` flushes what is left.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.records import FEEDBACK_KINDS, EventKind, EventRecord, QuestionRecord
+from bot.records import (
+    FEEDBACK_KINDS,
+    EventKind,
+    EventRecord,
+    QuestionRecord,
+    ReviewDecision,
+    Verdict,
+)
 from bot.storage.base import (
     MAX_UNANSWERED_ROWS,
     Stats,
@@ -63,18 +72,24 @@ class SqliteStore:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
-    def _write(self, questions: list[tuple[Any, ...]], events: list[tuple[Any, ...]]) -> None:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked, inside one transaction (rolled back on any error)."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._db.executemany(INSERT_QUESTION, questions)
-                for event in events:
-                    feedback = event[2] in FEEDBACK_KINDS and event[3]
-                    self._db.execute(UPSERT_FEEDBACK if feedback else INSERT_EVENT, event)
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _write(self, questions: list[tuple[Any, ...]], events: list[tuple[Any, ...]]) -> None:
+        with self._transaction() as db:
+            db.executemany(INSERT_QUESTION, questions)
+            for event in events:
+                feedback = event[2] in FEEDBACK_KINDS and event[3]
+                db.execute(UPSERT_FEEDBACK if feedback else INSERT_EVENT, event)
 
     def _stats(self, since: float, top: int) -> Stats:
         with self._lock:
@@ -181,6 +196,31 @@ class SqliteStore:
             "SELECT query, time FROM questions WHERE time >= ? AND outcome = 'fallback'"
             " ORDER BY time DESC LIMIT ?", (since, MAX_UNANSWERED_ROWS))
         return group_similar(((q, t) for q, t in rows), limit)
+
+    async def purge(self, before: float) -> int:
+        await self.flush()
+        return await asyncio.to_thread(self._purge, before)
+
+    def _purge(self, before: float) -> int:
+        with self._transaction() as db:
+            return sum(db.execute(f"DELETE FROM {table} WHERE time < ?", (before,)).rowcount
+                       for table in ("questions", "events"))
+
+    async def record_decisions(self, decisions: list[ReviewDecision]) -> None:
+        rows = [(d.key, d.verdict.value, now(d.time or None)) for d in decisions]
+        await asyncio.to_thread(self._write_decisions, rows)
+
+    def _write_decisions(self, rows: list[tuple[Any, ...]]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO review_decisions (key, verdict, time) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET verdict = excluded.verdict,"
+                " time = excluded.time", rows)
+
+    async def decisions(self) -> list[ReviewDecision]:
+        rows = await asyncio.to_thread(
+            self._execute, "SELECT key, verdict, time FROM review_decisions ORDER BY time")
+        return [ReviewDecision(key=k, verdict=Verdict(v), time=t) for k, v, t in rows]
 
     async def close(self) -> None:
         await self.flush()

@@ -44,6 +44,15 @@ CREATE UNIQUE INDEX events_feedback_once ON events (question_id, worker)
     WHERE kind IN ('feedback-yes', 'feedback-no');
 """
 
+V3 = """
+-- staff decisions on learning suggestions (key: a hash, never the worker's words)
+CREATE TABLE review_decisions (
+    key TEXT PRIMARY KEY,
+    verdict TEXT NOT NULL,       -- accept | reject
+    time REAL NOT NULL
+);
+"""
+
 
 def _v2_event_kinds(db: sqlite3.Connection) -> None:
     """Release 1 wrote 'feedback:yes' and 'flow-step:<flow>:<node>'; split them into columns."""
@@ -74,7 +83,7 @@ def _v2(db: sqlite3.Connection) -> None:
     _v2_event_kinds(db)
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _v2]
+MIGRATIONS: list[Migration] = [_script(V1), _v2, _script(V3)]
 
 
 def migrate(db: sqlite3.Connection) -> int:

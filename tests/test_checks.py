@@ -10,7 +10,8 @@ from test_cli import run
 
 from bot.cli import main
 from bot.config import load_config
-from bot.service import Service, open_dialogue
+from bot.loading import open_dialogue
+from bot.service import Service
 
 STARTUP = "faq/data/entries/startup_aid.yaml"
 HELP = "faq/data/entries/help.yaml"

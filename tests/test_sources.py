@@ -10,8 +10,8 @@ import pytest
 from helpers import payload_of
 
 from bot.config import ConfigError, load_config
+from bot.loading import errors_of, load_checked, open_dialogue
 from bot.payload import Action, Codec
-from bot.service import errors_of, load_checked, open_dialogue
 
 ROOT = Path(__file__).resolve().parent.parent
 

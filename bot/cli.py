@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a FAQ folder (with entries/), a folder of topic "
                                            "files, or one topic file (default: from config)")
     p.add_argument("--quick", action="store_true", help="skip the matcher-based checks")
+    p.add_argument("--no-source", action="store_true", help="do not compare source passages "
+                                                             "with the source documents")
     p.set_defaults(handler=cmd_check)
     flow_cli.register(sub, common)
     staff_cli.register(sub, common)
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.loaded_config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
-        print(f"unionbot: configuration error: {exc}", file=sys.stderr)
+        print(f"unionbot: 设置文件（config.yaml）有错：{exc}", file=sys.stderr)
         return 2
     try:
         return int(args.handler(args))
@@ -109,12 +111,18 @@ def reply_json(question: str, reply: Reply) -> dict[str, Any]:
 
 
 def format_reply(reply: Reply) -> str:
-    """A reply as text, buttons as numbered choices (the order `chat` accepts)."""
+    """A reply as text, buttons as numbered choices (the order `chat` accepts), one line per
+    row of buttons as a phone shows them."""
     lines = [reply.text]
-    buttons = reply.flat_buttons()
-    if buttons:
+    if reply.buttons:
         lines.append("")
-        lines += [f"  [{i}] {b.label}" for i, b in enumerate(buttons, 1)]
+    number = 0
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number}] {button.label}")
+        lines.append("  " + "   ".join(cells))
     return "\n".join(lines)
 
 
@@ -229,22 +237,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
     paths = paths_for(config, args.path)
     if not paths.entries.exists():
-        print(f"{paths.entries}: not found", file=sys.stderr)
+        print(f"{paths.entries}: 找不到问答文件", file=sys.stderr)
         return 2
     config = replace(config, faq=paths)
-    knowledge, problems = load_checked(config, Codec(b"check"), deep=not args.quick)
+    knowledge, problems = load_checked(config, Codec(b"check"), deep=not args.quick,
+                                       verify_sources=not args.no_source)
     for problem in problems:
         print(problem)
     content = knowledge.content
-    if paths.source_document is None or not paths.source_document.is_file():
-        print(f"note: source document not found ({paths.source_document}); "
-              "source passages were not compared with it")
-    summary = (f"{len(content.entries)} entries in {len(content.topics)} topics, "
-               f"{len(content.flows)} flows, {len(content.files)} files")
-    if errors_of(problems):
-        print(f"FAILED: {len(errors_of(problems))} problem(s); {summary}")
+    if args.no_source:
+        print("提示：用了 --no-source，没有把原文（source）和来源报道逐字核对")
+    errors = len(errors_of(problems))
+    summary = (f"{len(content.entries)} 个条目，{len(content.topics)} 个主题，"
+               f"{len(content.flows)} 个测评，{len(content.files)} 个文件；"
+               f"{len(problems) - errors} 个提醒（warning）")
+    if errors:
+        print(f"未通过：{errors} 个错误（error）；{summary}")
         return 1
-    print(f"OK: {summary}")
+    print(f"通过：{summary}")
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from bot.config import Config, contacts_text
+from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.payload import Codec, payload_problems
 from faq.check import check_knowledge
@@ -25,19 +25,20 @@ class ContentError(Exception):
         self.problems = problems
 
 
-def check_content(config: Config, knowledge: Knowledge, codec: Codec,
-                  deep: bool = False) -> list[Problem]:
-    """Every check that start-up, /reload and `unionbot check` apply alike."""
+def check_content(config: Config, knowledge: Knowledge, codec: Codec, deep: bool = False,
+                  verify_sources: bool = True) -> list[Problem]:
+    """Every check that start-up, /reload and `unionbot check` apply alike (`deep`, the
+    matcher-based ones, only in `unionbot check`)."""
     problems = check_knowledge(knowledge, config.faq, config.check, deep=deep,
-                               contacts=contacts_text(config.contacts))
+                               contacts=config.contacts, verify_sources=verify_sources)
     return problems + payload_problems(knowledge.content, codec)
 
 
-def load_checked(config: Config, codec: Codec,
-                 deep: bool = False) -> tuple[Knowledge, list[Problem]]:
+def load_checked(config: Config, codec: Codec, deep: bool = False,
+                 verify_sources: bool = True) -> tuple[Knowledge, list[Problem]]:
     """Read and check the content without touching what is serving (thread-safe)."""
     knowledge, problems = load_knowledge(config.faq, config.match)
-    return knowledge, problems + check_content(config, knowledge, codec, deep)
+    return knowledge, problems + check_content(config, knowledge, codec, deep, verify_sources)
 
 
 def errors_of(problems: list[Problem]) -> list[Problem]:

@@ -7,6 +7,7 @@ after a restart or on another replica, so a payload carries everything needed to
     2t / 2t:<topic>         topics / one topic   2fx:<flow>            leave a flow
     2e:<entry>[:<q>:<mac>]  show an entry        2n[:<q>:<mac>]        none of the suggestions
     2y:<entry>:<q>:<mac>    feedback 👍          2x:<entry>:<q>:<mac>  feedback 👎
+    2s:<entry>[:<q>:<mac>]  the entry's 📄 原文 (source passages)
     2w:<entry>[:<q>:<mac>]  「不是这个？」 under an answer the bot was not sure of
     2f:<flow>[:<version>:<path>[:<q>:<mac>]]     a flow's start or the step reached by a path
     2ra:<suggestion>        staff: accept        2rr:<suggestion>      staff: reject
@@ -50,6 +51,7 @@ class Action(StrEnum):
     FEEDBACK_NO = "x"
     FLOW = "f"
     FLOW_EXIT = "fx"
+    SOURCE = "s"
     NOT_THIS = "w"
     REVIEW_ACCEPT = "ra"
     REVIEW_REJECT = "rr"
@@ -59,7 +61,7 @@ STAFF_ACTIONS = frozenset({Action.REVIEW_ACCEPT, Action.REVIEW_REJECT})
 
 # Actions whose payload carries a question id (and so a mac) when there is one.
 WITH_QUESTION = {Action.ENTRY, Action.NONE, Action.FEEDBACK_YES, Action.FEEDBACK_NO,
-                 Action.FLOW, Action.NOT_THIS}
+                 Action.FLOW, Action.SOURCE, Action.NOT_THIS}
 
 
 class PayloadTooLong(ValueError):

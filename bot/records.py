@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     NOT_THIS = "not-this"  # 「不是这个？」 under an answer
     FEEDBACK_YES = "feedback-yes"
     FEEDBACK_NO = "feedback-no"
+    SOURCE_VIEW = "source-view"  # 📄 原文 pressed under an answer
     FLOW_START = FlowEvent.START.value
     FLOW_STEP = FlowEvent.STEP.value
     FLOW_RESULT = FlowEvent.RESULT.value

@@ -41,8 +41,6 @@ _LATIN_AMOUNT = re.compile(r"(?<!\d)(\d++(?:\.\d++)?+)([wk])(?![a-z])")
 # - one character class repeated, and a dot judged by its two neighbours: nothing to retry.
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff.]+")
 _DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
-# A number as written in answers and sources (amounts, years, counts).
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # How much of a raw message normalisation looks at: the last RAW_PER_CHAR characters for each
 # character the matcher uses, plus RAW_EDGE. See `Normalizer.tail`.
 RAW_PER_CHAR = 4

@@ -29,10 +29,11 @@ from faq.flows.engine import FlowEvent, FlowTarget, Move, path_target, start_tar
 from faq.flows.model import Result, all_paths, walk
 from faq.knowledge import MatchConfig, load_knowledge
 from faq.messages import MessageKey as K
+from faq.sources import SourceDoc
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "faq" / "data" / "flows"
-DOCUMENT = (ROOT / "../shared/seeds/000_21822a97036c62bc.txt").resolve()
+DOCUMENT = ROOT / "faq" / "data" / "sources" / "hebei-2017.txt"
 SHIPPED = {"startup-aid-check", "training-guide", "honours-guide"}
 STARTUP, TRAINING, HONOURS = ("startup_aid_check.yaml", "training_guide.yaml",
                               "honours_guide.yaml")
@@ -80,7 +81,8 @@ def flow_copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]] | None = N
 
 def faq_paths(flows: Path, base: Path) -> FaqPaths:
     return FaqPaths(entries=ROOT / "faq" / "data" / "entries", flows=flows,
-                    messages=ROOT / "faq" / "data" / "messages.yaml", source_document=DOCUMENT,
+                    messages=ROOT / "faq" / "data" / "messages.yaml",
+                    sources=(SourceDoc("hebei-2017", DOCUMENT, "报道", date="2017年"),),
                     base=base)
 
 
@@ -397,7 +399,7 @@ FAULTS = [
     ("start names no step", HONOURS, [("start: which", "start: whichever")],
      "start: whichever", None, "start 'whichever' 不是任何一步"),
     ("number not in the linked sources", HONOURS, [("88.2%", "99.2%")],
-     "- id: may-day-medal", None, "说了 '99.2'"),
+     "- id: may-day-medal", None, "「99.2%」在它链接的问答条目的原文"),
     ("YAML syntax", STARTUP, [("    text: 您现在有想做的创业或就业项目吗？",
                                "    text: 您现在: 有想做的创业或就业项目吗？")],
      "您现在: 有想做的", None, "YAML 格式错误"),

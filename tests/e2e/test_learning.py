@@ -78,7 +78,7 @@ async def test_six_workers_pick_staff_accept_reload_answers(
     assert len(diff) == 1 and diff[0].startswith("+") and question in diff[0], diff
     assert after.startswith(COMMENT) and "entries:  # 条目列表\n" in after
     code, out = await asyncio.to_thread(cli, monkeypatch, capsys, workspace, db, "check")
-    assert code == 0 and "OK:" in out, out
+    assert code == 0 and "通过：" in out, out
 
     reload = await bot.say(STAFF_ID, "/reload")
     assert reload.text == html.escape(reports.reload_text(bot.dialogue, []).strip(), quote=False)

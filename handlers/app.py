@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
 
 from bot.config import Config
+from bot.ratelimit import RateLimiter
 from bot.service import Service, open_dialogue, payload_key
 from bot.storage import Store, load_salt, open_store
 from faq.messages import MessageKey
@@ -41,10 +42,12 @@ def file_base_url(api_base_url: str) -> str:
 
 
 def build_service(config: Config, store: Store | None = None) -> Service:
-    """The service for this bot: content checked (ContentError if broken), records opened."""
+    """The service for this bot: content checked (ContentError if broken), records opened,
+    each worker's pace limited (config `limits`)."""
     salt = load_salt(config.db_path)
     dialogue = open_dialogue(config, key=payload_key(salt))
-    return Service(dialogue, store if store is not None else open_store(config.db_path), salt)
+    return Service(dialogue, store if store is not None else open_store(config.db_path), salt,
+                   RateLimiter(config.limits))
 
 
 def build_application(config: Config, *, service: Service | None = None,

@@ -7,7 +7,9 @@ from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
+from bot.ratelimit import Flow
 from bot.replies import Reply, ReplyKind
+from bot.service import SILENCE
 from faq.messages import MessageKey
 from handlers.context import channel, user_id
 from handlers.render import reply_to, send
@@ -55,6 +57,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     text = question_text(message, context.bot)
     reply = await channel(context).service.text(user_id(update), text)
+    if reply == SILENCE:  # over the rate limit and already told
+        return
     await send(context, message.chat_id, reply, reply_to(message))
 
 
@@ -64,7 +68,8 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
     reply = await channel(context).service.command(user_id(update), "help")
-    await send(context, message.chat_id, reply)
+    if reply != SILENCE:
+        await send(context, message.chat_id, reply)
 
 
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,11 +84,15 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _short_reply(update: Update, context: ContextTypes.DEFAULT_TYPE,
                        key: MessageKey) -> None:
+    """A fixed notice, within the same per-worker rate limit as questions."""
     message = update.effective_message
     if message is None or not addressed(message, context.bot):
         return
-    reply = Reply(kind=ReplyKind.INFO, text=channel(context).service.dialogue.msg(key))
-    await send(context, message.chat_id, reply, reply_to(message))
+    service = channel(context).service
+    reply = service.held(user_id(update), Flow.MESSAGE) or Reply(
+        kind=ReplyKind.INFO, text=service.dialogue.msg(key))
+    if reply != SILENCE:
+        await send(context, message.chat_id, reply, reply_to(message))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -1,0 +1,104 @@
+"""How fast one worker may go: a token bucket per worker pseudonym and kind of input.
+
+A worker who sends more than the bucket allows gets one kind "please slow down" notice per
+window; what comes after it, until the bucket refills, is dropped unread (neither matched nor
+stored, only counted). Buckets live in this process's memory, so with several replicas each
+enforces the limit on its own share of the traffic. Channel-free: the service asks `check`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+
+from bot.config import LimitsConfig
+
+NOTICE_WINDOW = 60.0  # seconds: at most one notice per worker and kind in this time
+
+
+class Flow(StrEnum):
+    """What a worker sends, each with its own limit (buttons are limited more generously)."""
+
+    MESSAGE = "message"  # typed questions and commands
+    BUTTON = "button"
+
+
+class Verdict(Enum):
+    ALLOW = "allow"  # handle it
+    NOTICE = "notice"  # over the limit: tell the worker, once per window
+    DROP = "drop"  # over the limit, already told: say nothing
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+    noticed: float | None = None  # when the last notice was given
+
+
+@dataclass(frozen=True)
+class _Rate:
+    per_second: float
+    burst: float
+
+
+@dataclass
+class RateLimiter:
+    """Token buckets per (worker, flow); idle full buckets are forgotten, so 50,000 workers
+    cost memory only while they are active."""
+
+    limits: LimitsConfig
+    clock: Callable[[], float] = time.monotonic
+    dropped: Counter[Flow] = field(default_factory=Counter)  # over the limit, per flow
+    _buckets: dict[tuple[str, Flow], _Bucket] = field(default_factory=dict)
+    _pruned: float | None = None
+
+    def rate(self, flow: Flow) -> _Rate | None:
+        """The flow's refill rate and bucket size; None when the limit is off."""
+        if flow is Flow.MESSAGE:
+            per_minute, burst = self.limits.messages_per_minute, self.limits.message_burst
+        else:
+            per_minute, burst = self.limits.buttons_per_minute, self.limits.button_burst
+        return _Rate(per_minute / 60.0, float(max(burst, 1))) if per_minute > 0 else None
+
+    def check(self, worker: str, flow: Flow) -> Verdict:
+        """Take one token for this input, or say how to treat it when there is none."""
+        rate = self.rate(flow)
+        if rate is None:
+            return Verdict.ALLOW
+        now = self.clock()
+        self._prune(now)
+        bucket = self._buckets.get((worker, flow))
+        if bucket is None:
+            bucket = self._buckets[(worker, flow)] = _Bucket(rate.burst, now)
+        bucket.tokens = min(rate.burst, bucket.tokens + (now - bucket.updated) * rate.per_second)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return Verdict.ALLOW
+        self.dropped[flow] += 1
+        if bucket.noticed is None or now - bucket.noticed >= NOTICE_WINDOW:
+            bucket.noticed = now
+            return Verdict.NOTICE
+        return Verdict.DROP
+
+    @property
+    def tracked(self) -> int:
+        """Buckets held in memory (workers active in about the last window)."""
+        return len(self._buckets)
+
+    def _prune(self, now: float) -> None:
+        """Once a window, forget buckets that have refilled and whose notice has expired:
+        a new bucket for them would behave the same."""
+        if self._pruned is not None and now - self._pruned < NOTICE_WINDOW:
+            return
+        self._pruned = now
+        for key, bucket in list(self._buckets.items()):
+            rate = self.rate(key[1])
+            refilled = rate is None or (
+                bucket.tokens + (now - bucket.updated) * rate.per_second >= rate.burst)
+            if refilled and (bucket.noticed is None or now - bucket.noticed >= NOTICE_WINDOW):
+                del self._buckets[key]

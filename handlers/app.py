@@ -1,9 +1,11 @@
 """The Telegram channel's application: built from the configuration, run by polling or webhook.
 
 `build_application` only wires: the channel-free service (dialogue and records) goes into
-`bot_data`, the handlers come from this package. `run` (the `telegram` entry point of
-`unionbot run`, called when TELEGRAM_BOT_TOKEN is set) adds logging that never shows the token,
-and runs the configured mode.
+`bot_data`, the handlers come from this package, updates arrive through `GuardedUpdater`
+(handlers/webhook.py). `run` (the `telegram` entry point of `unionbot run`, called when
+TELEGRAM_BOT_TOKEN is set) redacts the secrets from all output, runs the configured mode, and
+turns a rejected token or another Bot API failure that stops the bot into one line and exit
+status 1.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
 
 from bot.config import Config
@@ -26,10 +28,13 @@ from handlers import callbacks, commands, errors, messages, staff
 from handlers.context import KEY, Channel
 from handlers.logs import configure_logging
 from handlers.ordering import PerChatUpdateProcessor
+from handlers.webhook import GuardedUpdater
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_CONCURRENT_UPDATES = 16  # enough for Telegram's ~30 msg/s at 0.5 s round trips
+TOKEN_REJECTED = ("unionbot: Telegram rejected the bot token (TELEGRAM_BOT_TOKEN). Check it "
+                  "with @BotFather (/mybots → API Token) and set the current one.")
 
 
 class ConfigurationError(RuntimeError):
@@ -70,6 +75,9 @@ def build_application(config: Config, *, service: Service | None = None,
         .post_shutdown(post_shutdown)
         .build()
     )
+    updater = GuardedUpdater(application.bot, application.update_queue)
+    updater.on_token_rejected = application.stop_running
+    application.updater = updater
     application.bot_data[KEY] = Channel(service or build_service(config),
                                         config.telegram.admin_ids)
     application.add_handlers(staff.handlers() + commands.handlers()
@@ -128,10 +136,21 @@ def run_application(application: Application, config: Config,  # type: ignore[ty
 
 
 def run(config: Config) -> int:
-    """`unionbot run` with a token: log safely, build, run."""
-    configure_logging(config.token or "")
+    """`unionbot run` with a token: redact the secrets from all output, build, run. A rejected
+    token (at start-up, or revoked while polling) or another Bot API error that stops the bot
+    (e.g. unreachable at start-up) ends the process with one line and status 1, never a
+    traceback (PTB's InvalidToken holds the token)."""
+    configure_logging(config.token, config.telegram.webhook.secret_token)
     try:
-        run_application(build_application(config), config)
+        application = build_application(config)
+        run_application(application, config)
     except ConfigurationError as exc:
         raise SystemExit(f"unionbot: {exc}") from None
+    except InvalidToken:
+        raise SystemExit(TOKEN_REJECTED) from None
+    except TelegramError as exc:  # e.g. the Bot API unreachable at start-up
+        raise SystemExit(f"unionbot: stopped by a Telegram Bot API error "
+                         f"({type(exc).__name__}): {exc}") from None
+    if isinstance(application.updater, GuardedUpdater) and application.updater.token_rejected:
+        raise SystemExit(TOKEN_REJECTED)
     return 0

@@ -102,6 +102,7 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.fail_once: dict[str, int] = {}  # method → retry_after for its next call
         self.reject_token = False  # answer every call 401 Unauthorized, as for a revoked token
+        self.long_polls = 0  # getUpdates calls waiting for updates right now
         self.chats: dict[int, dict[str, Any]] = {}
         self.handed_out: dict[int, float] = {}  # update id → when getUpdates returned it
         self.keep_calls = True
@@ -185,6 +186,14 @@ class FakeBotApi:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
+        self.long_polls += 1
+        try:
+            return await self._wait_for_updates(offset, limit, deadline)
+        finally:
+            self.long_polls -= 1
+
+    async def _wait_for_updates(self, offset: int, limit: int,
+                                deadline: float) -> list[dict[str, Any]]:
         async with self._changed:
             while True:
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]

@@ -9,7 +9,7 @@ enforces the limit on its own share of the traffic. Channel-free: the service as
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -17,6 +17,7 @@ from enum import Enum, StrEnum
 from bot.config import LimitsConfig
 
 NOTICE_WINDOW = 60.0  # seconds: at most one notice per worker and kind in this time
+FORGET_PER_CHECK = 8  # idle buckets dropped at most per check
 
 
 class Flow(StrEnum):
@@ -47,14 +48,15 @@ class _Rate:
 
 @dataclass
 class RateLimiter:
-    """Token buckets per (worker, flow); idle full buckets are forgotten, so 50,000 workers
-    cost memory only while they are active."""
+    """Token buckets per (worker, flow), kept least recently used first, so the buckets of
+    workers idle long enough to have refilled are forgotten a few at a time as they age: 50,000
+    workers cost memory (~200 bytes a bucket) only while they are active, and there is never
+    a pause to sweep them."""
 
     limits: LimitsConfig
     clock: Callable[[], float] = time.monotonic
     dropped: Counter[Flow] = field(default_factory=Counter)  # over the limit, per flow
-    _buckets: dict[tuple[str, Flow], _Bucket] = field(default_factory=dict)
-    _pruned: float | None = None
+    _buckets: OrderedDict[tuple[str, Flow], _Bucket] = field(default_factory=OrderedDict)
 
     def rate(self, flow: Flow) -> _Rate | None:
         """The flow's refill rate and bucket size; None when the limit is off."""
@@ -64,16 +66,22 @@ class RateLimiter:
             per_minute, burst = self.limits.buttons_per_minute, self.limits.button_burst
         return _Rate(per_minute / 60.0, float(max(burst, 1))) if per_minute > 0 else None
 
+    def __post_init__(self) -> None:
+        rates = [rate for flow in Flow if (rate := self.rate(flow)) is not None]
+        # after this long untouched, a bucket is full again and its notice has expired
+        self._idle = max([NOTICE_WINDOW] + [r.burst / r.per_second for r in rates])
+
     def check(self, worker: str, flow: Flow) -> Verdict:
         """Take one token for this input, or say how to treat it when there is none."""
         rate = self.rate(flow)
         if rate is None:
             return Verdict.ALLOW
         now = self.clock()
-        self._prune(now)
+        self._forget_idle(now)
         bucket = self._buckets.get((worker, flow))
         if bucket is None:
             bucket = self._buckets[(worker, flow)] = _Bucket(rate.burst, now)
+        self._buckets.move_to_end((worker, flow))
         bucket.tokens = min(rate.burst, bucket.tokens + (now - bucket.updated) * rate.per_second)
         bucket.updated = now
         if bucket.tokens >= 1.0:
@@ -87,18 +95,15 @@ class RateLimiter:
 
     @property
     def tracked(self) -> int:
-        """Buckets held in memory (workers active in about the last window)."""
+        """Buckets held in memory (workers active in about the last minute)."""
         return len(self._buckets)
 
-    def _prune(self, now: float) -> None:
-        """Once a window, forget buckets that have refilled and whose notice has expired:
-        a new bucket for them would behave the same."""
-        if self._pruned is not None and now - self._pruned < NOTICE_WINDOW:
-            return
-        self._pruned = now
-        for key, bucket in list(self._buckets.items()):
-            rate = self.rate(key[1])
-            refilled = rate is None or (
-                bucket.tokens + (now - bucket.updated) * rate.per_second >= rate.burst)
-            if refilled and (bucket.noticed is None or now - bucket.noticed >= NOTICE_WINDOW):
-                del self._buckets[key]
+    def _forget_idle(self, now: float) -> None:
+        """Drop the least recently used buckets that have been idle long enough for a new
+        bucket to behave the same; a few per check (each check adds at most one), so the
+        work is spread out."""
+        for _ in range(FORGET_PER_CHECK):
+            oldest = next(iter(self._buckets.values()), None)
+            if oldest is None or now - oldest.updated < self._idle:
+                return
+            self._buckets.popitem(last=False)

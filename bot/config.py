@@ -67,6 +67,22 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """How fast one worker may go (per replica): a bucket of `*_burst` refilled at
+    `*_per_minute`; 0 per minute switches that limit off. Commands count as messages."""
+
+    messages_per_minute: int = 20
+    message_burst: int = 10
+    buttons_per_minute: int = 60
+    button_burst: int = 20
+
+    def __post_init__(self) -> None:
+        for name, value in dataclasses.asdict(self).items():
+            if value < 0:
+                raise ValueError(f"limits.{name} must not be negative")
+
+
+@dataclass(frozen=True)
 class StorageConfig:
     db_path: str = "data/unionbot.sqlite3"
     # Questions and events older than this many days are deleted (at start-up and daily while
@@ -83,6 +99,7 @@ class Config:
     contacts: tuple[Contact, ...]
     telegram: TelegramConfig
     db_path: Path
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     token: str | None = None  # from TELEGRAM_BOT_TOKEN only; never printed
     storage: StorageConfig = field(default_factory=StorageConfig)
 
@@ -137,6 +154,7 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
         path=path, faq=faq, match=match, check=reader.dataclass(CheckConfig, "check"),
         contacts=reader.contacts(), telegram=_telegram(reader, env),
         db_path=Path(db) if db else (base / storage.db_path).resolve(),
+        limits=reader.dataclass(LimitsConfig, "limits"),
         token=env.get("TELEGRAM_BOT_TOKEN") or None, storage=storage)
 
 

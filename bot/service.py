@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.dialogue import Dialogue
 from bot.loading import errors_of, load_checked
+from bot.ratelimit import Flow, RateLimiter, Verdict
 from bot.records import EventKind, EventRecord, QuestionRecord, worker_hash
-from bot.replies import Reply
+from bot.replies import Reply, ReplyKind
+from faq.messages import MessageKey
 from faq.yamlfile import Problem
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+SILENCE = Reply(kind=ReplyKind.INFO, text="")  # over the rate limit and already told: say nothing
 
 
 def payload_key(salt: bytes) -> bytes:
@@ -38,11 +41,13 @@ def payload_key(salt: bytes) -> bytes:
 
 @dataclass
 class Service:
-    """The dialogue plus the records (`store` None: nothing is recorded)."""
+    """The dialogue plus the records (`store` None: nothing is recorded) and the per-worker
+    rate limit (`limiter` None: no limit, as in the console)."""
 
     dialogue: Dialogue
     store: Store | None
     salt: bytes
+    limiter: RateLimiter | None = None
     _housekeeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     def start_housekeeping(self) -> None:
@@ -60,13 +65,30 @@ class Service:
         return worker_hash(self.salt, user)
 
     async def text(self, user: int | str | None, text: str) -> Reply:
-        return await self.record(user, self.dialogue.ask(text))
+        return self.held(user, Flow.MESSAGE) or await self.record(user, self.dialogue.ask(text))
 
     async def button(self, user: int | str | None, data: str) -> Reply:
-        return await self.record(user, self.dialogue.press(data))
+        return self.held(user, Flow.BUTTON) or await self.record(user, self.dialogue.press(data))
 
     async def command(self, user: int | str | None, name: str) -> Reply:
-        return await self.record(user, self.dialogue.command(name))
+        return self.held(user, Flow.MESSAGE) or await self.record(user,
+                                                                  self.dialogue.command(name))
+
+    def held(self, user: int | str | None, flow: Flow) -> Reply | None:
+        """None when the worker is within the rate limit; otherwise the reply instead of an
+        answer: one kind notice per window, then SILENCE. Nothing over the limit is matched
+        or stored; the limiter counts it."""
+        if self.limiter is None:
+            return None
+        worker = self.worker(user)
+        verdict = self.limiter.check(worker, flow)
+        if verdict is Verdict.ALLOW:
+            return None
+        if verdict is Verdict.DROP:
+            return SILENCE
+        log.info("worker %s is over the %s rate limit (%d over it on this replica so far)",
+                 worker, flow.value, self.limiter.dropped[flow])
+        return Reply(kind=ReplyKind.INFO, text=self.dialogue.msg(MessageKey.SLOW_DOWN))
 
     async def record(self, user: int | str | None, reply: Reply) -> Reply:
         """Store what the dialogue decided to record; a storage failure never costs a worker

@@ -56,6 +56,7 @@ class MessageKey(StrEnum):
     FLOW_GONE = "flow_gone"
     FLOW_CANCELLED = "flow_cancelled"
     EDITED = "edited"
+    SLOW_DOWN = "slow_down"
     COMMAND_START = "command_start"
     COMMAND_HELP = "command_help"
     COMMAND_MENU = "command_menu"

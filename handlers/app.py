@@ -1,9 +1,11 @@
 """The Telegram channel's application: built from the configuration, run by polling or webhook.
 
 `build_application` only wires: the channel-free service (dialogue and records) goes into
-`bot_data`, the handlers come from this package. `run` (the `telegram` entry point of
-`unionbot run`, called when TELEGRAM_BOT_TOKEN is set) adds logging that never shows the token,
-and runs the configured mode.
+`bot_data`, the handlers come from this package, updates arrive through `GuardedUpdater`
+(handlers/webhook.py). `run` (the `telegram` entry point of `unionbot run`, called when
+TELEGRAM_BOT_TOKEN is set) redacts the secrets from all output, runs the configured mode, and
+turns a rejected token or another Bot API failure that stops the bot into one line and exit
+status 1.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
 
 from bot.config import Config
 from bot.loading import open_dialogue
+from bot.ratelimit import RateLimiter
 from bot.service import Service, payload_key
 from bot.storage import Store, load_salt, open_store
 from faq.messages import MessageKey
@@ -26,10 +29,13 @@ from handlers import callbacks, commands, errors, messages, staff
 from handlers.context import KEY, Channel
 from handlers.logs import configure_logging
 from handlers.ordering import PerChatUpdateProcessor
+from handlers.webhook import GuardedUpdater
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_CONCURRENT_UPDATES = 16  # enough for Telegram's ~30 msg/s at 0.5 s round trips
+TOKEN_REJECTED = ("unionbot: Telegram rejected the bot token (TELEGRAM_BOT_TOKEN). Check it "
+                  "with @BotFather (/mybots → API Token) and set the current one.")
 
 
 class ConfigurationError(RuntimeError):
@@ -42,10 +48,12 @@ def file_base_url(api_base_url: str) -> str:
 
 
 def build_service(config: Config, store: Store | None = None) -> Service:
-    """The service for this bot: content checked (ContentError if broken), records opened."""
+    """The service for this bot: content checked (ContentError if broken), records opened,
+    each worker's pace limited (config `limits`)."""
     salt = load_salt(config.db_path)
     dialogue = open_dialogue(config, key=payload_key(salt))
-    return Service(dialogue, store if store is not None else open_store(config.db_path), salt)
+    return Service(dialogue, store if store is not None else open_store(config.db_path), salt,
+                   RateLimiter(config.limits))
 
 
 def build_application(config: Config, *, service: Service | None = None,
@@ -68,6 +76,9 @@ def build_application(config: Config, *, service: Service | None = None,
         .post_shutdown(post_shutdown)
         .build()
     )
+    updater = GuardedUpdater(application.bot, application.update_queue)
+    updater.on_token_rejected = application.stop_running
+    application.updater = updater
     application.bot_data[KEY] = Channel(service or build_service(config),
                                         config.telegram.admin_ids)
     application.add_handlers(staff.handlers() + commands.handlers()
@@ -127,10 +138,21 @@ def run_application(application: Application, config: Config,  # type: ignore[ty
 
 
 def run(config: Config) -> int:
-    """`unionbot run` with a token: log safely, build, run."""
-    configure_logging(config.token or "")
+    """`unionbot run` with a token: redact the secrets from all output, build, run. A rejected
+    token (at start-up, or revoked while polling) or another Bot API error that stops the bot
+    (e.g. unreachable at start-up) ends the process with one line and status 1, never a
+    traceback (PTB's InvalidToken holds the token)."""
+    configure_logging(config.token, config.telegram.webhook.secret_token)
     try:
-        run_application(build_application(config), config)
+        application = build_application(config)
+        run_application(application, config)
     except ConfigurationError as exc:
         raise SystemExit(f"unionbot: {exc}") from None
+    except InvalidToken:
+        raise SystemExit(TOKEN_REJECTED) from None
+    except TelegramError as exc:  # e.g. the Bot API unreachable at start-up
+        raise SystemExit(f"unionbot: stopped by a Telegram Bot API error "
+                         f"({type(exc).__name__}): {exc}") from None
+    if isinstance(application.updater, GuardedUpdater) and application.updater.token_rejected:
+        raise SystemExit(TOKEN_REJECTED)
     return 0

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.replies import ReplyKind
+from bot.service import SILENCE
 from handlers.context import channel, user_id
 from handlers.render import edit_or_send, send
 
@@ -30,6 +31,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     data = query.data if isinstance(query.data, str) else ""
     reply = await channel(context).service.button(user_id(update), data)
+    if reply == SILENCE:  # over the rate limit and already told
+        return
     message = query.message if isinstance(query.message, Message) else None
     if reply.kind is ReplyKind.MENU:
         await edit_or_send(context, message, chat.id, reply)

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
 from bot.dialogue import COMMANDS
+from bot.service import SILENCE
 from handlers.context import channel, user_id
 from handlers.render import reply_to, send
 
@@ -20,6 +21,8 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     reply = await channel(context).service.command(user_id(update), command)
+    if reply == SILENCE:  # over the rate limit and already told
+        return
     await send(context, message.chat_id, reply, reply_to(message))
 
 

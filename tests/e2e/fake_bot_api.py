@@ -4,8 +4,8 @@ It speaks enough of the Bot API for python-telegram-bot's real stack (Applicatio
 HTTPXRequest, AIORateLimiter, the polling loop): getMe, getUpdates (long polling), the webhook
 calls, sendMessage, editMessageText, answerCallbackQuery, setMyCommands. It records every call,
 queues updates for getUpdates, checks what Telegram checks (HTML entities, 4,096 characters,
-64-byte callback data) and can answer one call with 429 and retry_after. It also builds the
-update JSON a test pushes.
+64-byte callback data), can answer one call with 429 and retry_after, and can reject the token
+(401, as Telegram does for a revoked one). It also builds the update JSON a test pushes.
 """
 
 from __future__ import annotations
@@ -101,6 +101,8 @@ class FakeBotApi:
         self.counts: Counter[str] = Counter()  # successful calls by method
         self.updates: list[dict[str, Any]] = []
         self.fail_once: dict[str, int] = {}  # method → retry_after for its next call
+        self.reject_token = False  # answer every call 401 Unauthorized, as for a revoked token
+        self.long_polls = 0  # getUpdates calls waiting for updates right now
         self.chats: dict[int, dict[str, Any]] = {}
         self.handed_out: dict[int, float] = {}  # update id → when getUpdates returned it
         self.keep_calls = True
@@ -184,6 +186,14 @@ class FakeBotApi:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
+        self.long_polls += 1
+        try:
+            return await self._wait_for_updates(offset, limit, deadline)
+        finally:
+            self.long_polls -= 1
+
+    async def _wait_for_updates(self, offset: int, limit: int,
+                                deadline: float) -> list[dict[str, Any]]:
         async with self._changed:
             while True:
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -249,7 +259,7 @@ class _Endpoint(web.RequestHandler):
                 value = self.get_body_argument(name)
                 params[name] = json.loads(value) if name in JSON_FIELDS else value
         call = Call(method, params)
-        if token != self.api.token:
+        if token != self.api.token or self.api.reject_token:
             call.status = 401
             await self.api.record(call)
             self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -301,17 +311,22 @@ def message(user_id: int, text: str | None = None, *, chat_id: int | None = None
                            "chat": chat(chat_id or user_id, kind), "from": user(user_id)}
     if text is not None:
         msg["text"] = text
-        entities = []
-        if text.startswith("/"):
-            entities.append({"type": "bot_command", "offset": 0,
-                             "length": utf16_len(text.split()[0])})
-        for match in re.finditer(r"@\w+", text):
-            entities.append({"type": "mention", "offset": utf16_len(text[:match.start()]),
-                             "length": utf16_len(match.group())})
-        if entities:
+        if entities := text_entities(text):
             msg["entities"] = entities
     msg.update(extra)
     return msg
+
+
+def text_entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram marks in a text or caption: a leading command, @mentions."""
+    entities = []
+    if text.startswith("/"):
+        entities.append({"type": "bot_command", "offset": 0,
+                         "length": utf16_len(text.split()[0])})
+    for match in re.finditer(r"@\w+", text):
+        entities.append({"type": "mention", "offset": utf16_len(text[:match.start()]),
+                         "length": utf16_len(match.group())})
+    return entities
 
 
 def text_update(user_id: int, text: str, **kw: Any) -> dict[str, Any]:
@@ -322,6 +337,18 @@ def sticker_update(user_id: int, **kw: Any) -> dict[str, Any]:
     sticker = {"file_id": "CAACAgIAAx", "file_unique_id": "AgAD", "width": 512, "height": 512,
                "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}
     return {"message": message(user_id, None, sticker=sticker, **kw)}
+
+
+def photo_update(user_id: int, caption: str | None = None, **kw: Any) -> dict[str, Any]:
+    """A photo, with a caption (and its entities) when given."""
+    sizes = [{"file_id": f"AgACAgIAAx{i}", "file_unique_id": f"AQAD{i}", "width": w,
+              "height": w} for i, w in enumerate((90, 320, 800))]
+    extra: dict[str, Any] = {"photo": sizes}
+    if caption is not None:
+        extra["caption"] = caption
+        if entities := text_entities(caption):
+            extra["caption_entities"] = entities
+    return {"message": message(user_id, None, **extra, **kw)}
 
 
 def edited_update(user_id: int, text: str, **kw: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The two run modes as `unionbot run` starts them (`run_application`: run_polling or
-run_webhook), each in its own thread and event loop, against the fake Bot API on 127.0.0.1."""
+run_webhook), each in its own thread and event loop, against the fake Bot API on 127.0.0.1; and
+the webhook server's limits (secret before body, body size, malformed JSON)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from telegram.ext import Application
 from bot.config import Config
 from handlers.app import ConfigurationError, build_application, run_application
 from handlers.context import KEY
+from handlers.webhook import MAX_BODY_BYTES, SECRET_HEADER
 
 WORKER = 3001
 SECRET = "s3cret-Token_for-tests"
@@ -75,8 +77,8 @@ async def test_polling_loop(make_config: Callable[..., Config], api: FakeBotApi)
     assert json.loads(json.dumps(polls[-1].params))["offset"] > 0  # updates were acknowledged
 
 
-async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config],
-                                               api: FakeBotApi, workspace: Path) -> None:
+def webhook_config(make_config: Callable[..., Config], workspace: Path) -> Config:
+    """Webhook mode on a free port, with the secret set."""
     port = free_port()
     config_file = workspace / "config.yaml"
     text = config_file.read_text(encoding="utf-8")
@@ -84,20 +86,32 @@ async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config
     config_file.write_text(text, encoding="utf-8")
     config = make_config(UNIONBOT_WEBHOOK_SECRET=SECRET)
     assert config.telegram.mode == "webhook" and config.telegram.webhook.port == port
+    return config
+
+
+async def wait_until_serving(port: int) -> None:
+    """The webhook server accepts connections (it starts just after setWebhook)."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.05)
+
+
+async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config],
+                                               api: FakeBotApi, workspace: Path) -> None:
+    config = webhook_config(make_config, workspace)
     application = build_application(config)
-    url = f"http://127.0.0.1:{port}/{config.telegram.webhook.path}"
+    url = f"http://127.0.0.1:{config.telegram.webhook.port}/{config.telegram.webhook.path}"
     async with running(application, config):
         hook = await api.wait_for(lambda _: api.of("setWebhook"), WAIT)
         assert hook[0].params["secret_token"] == SECRET
         assert hook[0].params["url"] == url
         async with httpx.AsyncClient(timeout=WAIT) as client:
-            async with asyncio.timeout(WAIT):
-                while True:  # the server starts just after setWebhook
-                    try:
-                        await client.get(url)
-                        break
-                    except httpx.ConnectError:
-                        await asyncio.sleep(0.05)
+            await wait_until_serving(config.telegram.webhook.port)
             refused = text_update(WORKER, "/start")
             refused["update_id"] = 1
             wrong = await client.post(url, json=refused,
@@ -127,3 +141,50 @@ async def test_webhook_needs_a_secret(make_config: Callable[..., Config],
     with pytest.raises(ConfigurationError, match="UNIONBOT_WEBHOOK_SECRET"):
         run_application(application, config, handle_signals=False)
     await application.bot_data[KEY].service.close()
+
+
+async def stalled_post(port: int, path: str, declared: int, sent: bytes,
+                       secret: str | None) -> tuple[str, bytes]:
+    """POST headers declaring a `declared`-byte body, send only `sent`, then stall: the status
+    line and whatever else the server sends before it closes the connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = [f"POST /{path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
+            f"Content-Length: {declared}"] + ([f"{SECRET_HEADER}: {secret}"] if secret else [])
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + sent)
+    await writer.drain()
+    try:
+        async with asyncio.timeout(WAIT):  # a server reading the body would wait here forever
+            status = (await reader.readline()).decode().strip()
+            rest = await reader.read()  # EOF: the server closed the connection unread
+    finally:
+        writer.close()
+    return status, rest
+
+
+async def test_webhook_refuses_before_reading_the_body(make_config: Callable[..., Config],
+                                                        api: FakeBotApi, workspace: Path) -> None:
+    config = webhook_config(make_config, workspace)
+    hook = config.telegram.webhook
+    url = f"http://127.0.0.1:{hook.port}/{hook.path}"
+    application = build_application(config)
+    huge = 90 * 1024 * 1024
+    async with running(application, config), httpx.AsyncClient(timeout=WAIT) as client:
+        await wait_until_serving(hook.port)
+        for secret in ("wrong", None):
+            status, _ = await stalled_post(hook.port, hook.path, huge, b"{" * 1024, secret)
+            assert status.startswith("HTTP/1.1 403"), status
+        status, _ = await stalled_post(hook.port, hook.path, MAX_BODY_BYTES + 1, b"{", SECRET)
+        assert status.startswith("HTTP/1.1 413"), status
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        for body in (b"{not json", b"[]", b"{}", b'{"update_id": "x", "message": 5}',
+                     "\ud800".encode("utf-8", "surrogatepass")):
+            refused = await client.post(url, content=body, headers=headers)
+            assert refused.status_code == 400, (body, refused.status_code)
+        update = text_update(WORKER, "/help")
+        update["update_id"] = 7
+        accepted = await client.post(url, json=update, headers={SECRET_HEADER: SECRET})
+        assert accepted.status_code == 200
+        reply = (await api.wait_for(lambda _: api.of("sendMessage", WORKER), WAIT))[0]
+    help_text = application.bot_data[KEY].service.dialogue.command("help").text
+    assert reply.text.startswith(help_text.strip()[:10])
+    assert len(api.of("sendMessage")) == 1  # nothing refused was processed

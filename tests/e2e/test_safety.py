@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 
 import pytest
 from e2e_harness import Harness
 
 from faq.messages import MessageKey
-from handlers.logs import RedactToken, configure_logging
+from handlers.logs import RedactingStream, RedactToken, Secrets, configure_logging
 from handlers.render import split_text
 
 WORKER = 4001
@@ -59,17 +60,38 @@ def test_the_token_is_redacted_from_log_lines_and_tracebacks(caplog) -> None:
     assert "ValueError" in failed.getMessage()
 
 
-def test_configure_logging_mutes_httpx_and_filters_the_root_handlers() -> None:
+def test_configure_logging_mutes_httpx_and_filters_every_handler(monkeypatch, capsys) -> None:
     root = logging.getLogger()
     handlers, level = list(root.handlers), logging.getLogger("httpx").level
+    named = logging.getLogger("unionbot.test.own")
+    own = logging.StreamHandler()
+    named.addHandler(own)
+    monkeypatch.setattr(sys, "stdout", sys.stdout)  # restored after the test
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
     try:
-        configure_logging("1:tok")
+        configure_logging("1:tok", "hook-secret")
         assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
-        assert all(any(isinstance(f, RedactToken) for f in h.filters) for h in root.handlers)
+        everywhere = [*root.handlers, own, logging.lastResort]
+        assert all(any(isinstance(f, RedactToken) for f in h.filters) for h in everywhere)
+        print("1:tok", "hook-", end="")
+        print("secret")  # split over writes, still caught
+        sys.stderr.write("and 1:tok\n")
+        assert isinstance(sys.stdout, RedactingStream)
     finally:
-        for handler in root.handlers:
+        for handler in [*root.handlers, own, logging.lastResort]:
             handler.filters = [f for f in handler.filters if not isinstance(f, RedactToken)]
+        named.removeHandler(own)
         logging.getLogger("httpx").setLevel(level)
         for handler in list(root.handlers):
             if handler not in handlers:
                 root.removeHandler(handler)
+    captured = capsys.readouterr()
+    assert captured.out == "<token> <secret>\n" and captured.err == "and <token>\n"
+
+
+def test_secrets_redact_the_token_its_secret_half_and_other_secrets() -> None:
+    secrets = Secrets.of("123456:AAsecret-half_x", "hook", None)
+    assert secrets.redact("https://x/bot123456:AAsecret-half_x/getMe") == "https://x/bot<token>/getMe"
+    assert secrets.redact("bot123456%3AAAsecret-half_x") == "bot123456%3A<token>"
+    assert secrets.redact("a hook") == "a <secret>"
+    assert Secrets.of(None).redact("nothing 123") == "nothing 123"

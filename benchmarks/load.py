@@ -156,7 +156,7 @@ async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[st
             "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
             "UNIONBOT_DB": str(Path(tmp) / "load.sqlite3"), "UNIONBOT_SALT": SALT.decode()})
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-        service = Service(dialogue, open_store(config.db_path), SALT)
+        service = Service(dialogue, open_store(config.store_location), SALT)
         app = build_application(config, service=service, rate_limiter=limiter,
                                 max_concurrent_updates=concurrency)
         if trace:

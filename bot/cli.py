@@ -23,12 +23,13 @@ from bot.dialogue import COMMANDS
 from bot.payload import Codec
 from bot.replies import Reply
 from bot.service import ContentError, Service, errors_of, load_checked, open_dialogue
-from bot.storage import load_salt, open_store
+from bot.storage import StorageError, load_salt, open_store
 from faq.content import FaqPaths
 from faq.messages import MessageKey as K
 
 Handler = Callable[[argparse.Namespace], int]
 CONTENT_ERROR = 1  # exit code: the FAQ content has errors (each printed as file:line)
+STORAGE_ERROR = 1  # exit code: the records cannot be opened, read or written
 
 
 def _common() -> argparse.ArgumentParser:
@@ -83,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unionbot: 问答内容有 {len(exc.problems)} 处错误，请改好后再试"
               f"（unionbot check 会列出全部问题）", file=sys.stderr)
         return CONTENT_ERROR
+    except StorageError as exc:
+        print(f"unionbot: {exc}", file=sys.stderr)
+        return STORAGE_ERROR
     except KeyboardInterrupt:
         return 130
 
@@ -166,8 +170,8 @@ async def console(config: Config, record: bool) -> None:
     """The console channel: with `record`, questions and events go to the database."""
     store, salt = None, b""
     if record:
-        salt = load_salt(config.db_path)
-        store = open_store(config.db_path)
+        salt = load_salt(config.store_location, config.salt)
+        store = open_store(config.store_location)
     service = Service(open_dialogue(config), store, salt)
     try:
         await chat_loop(service)

@@ -1,4 +1,5 @@
-"""`unionbot stats` and `unionbot unanswered`: the staff reports on the command line."""
+"""`unionbot stats` and `unionbot unanswered`: the staff reports on the command line. They open
+the records read-only: they never create, upgrade or change the database."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
 
     async def report() -> str:
-        store = open_store(config.db_path)
+        store = open_store(config.store_location, read_only=True)
         try:
             stats = await store.stats(reports.since(args.days))
         finally:
@@ -53,7 +54,7 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
 
     async def report() -> str:
-        store = open_store(config.db_path)
+        store = open_store(config.store_location, read_only=True)
         try:
             groups = await store.unanswered(reports.since(args.days), args.limit)
         finally:

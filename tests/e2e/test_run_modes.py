@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_harness import WAIT
+from e2e_harness import WAIT, listening
 from fake_bot_api import FakeBotApi, text_update
 from telegram.ext import Application
 
@@ -90,14 +90,8 @@ async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config
         hook = await api.wait_for(lambda _: api.of("setWebhook"), WAIT)
         assert hook[0].params["secret_token"] == SECRET
         assert hook[0].params["url"] == url
+        await listening(url)
         async with httpx.AsyncClient(timeout=WAIT) as client:
-            async with asyncio.timeout(WAIT):
-                while True:  # the server starts just after setWebhook
-                    try:
-                        await client.get(url)
-                        break
-                    except httpx.ConnectError:
-                        await asyncio.sleep(0.05)
             refused = text_update(WORKER, "/start")
             refused["update_id"] = 1
             wrong = await client.post(url, json=refused,

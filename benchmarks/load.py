@@ -8,10 +8,13 @@ reply (sendMessage or editMessageText) arrives. The bot runs here, polling, exac
 about 30 messages/s is not what is measured; retries stay on).
 
     python benchmarks/load.py [-n 2000] [--concurrency 64] [--rate 200] [--tracemalloc]
+    python benchmarks/load.py --replicas 1 2 [-n 2000]
 
 Prints updates/s, p50/p99 latency (update handed out → reply received) and peak memory. With
 all updates queued at once (the default) the latency is mostly time spent waiting in the queue;
 `--rate` feeds them at a steady pace below the throughput to see the handling latency itself.
+`--replicas` runs the same workload through webhook replicas sharing one PostgreSQL database
+instead (load_replicas.py) and prints updates/s for each number of replicas side by side.
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from fake_bot_api import FakeBotApi, callback_update, text_update  # noqa: E402
+from load_replicas import SALT as SHARED_SALT  # noqa: E402
+from load_replicas import compare  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
@@ -47,7 +53,7 @@ from bot.service import Service, open_dialogue, payload_key  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from handlers.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
 
-SALT = b"bench"
+SALT = SHARED_SALT.encode()  # replicas sign and check the workload's buttons with it
 
 REPLIES = ("sendMessage", "editMessageText")
 WORKERS = 500  # distinct chats; each sends several updates, answered in order per chat
@@ -189,8 +195,14 @@ def main(argv: list[str] | None = None) -> int:
                              "which measures throughput; a rate below it measures latency)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also report the Python heap peak (slower)")
+    parser.add_argument("--replicas", type=int, nargs="+", metavar="N",
+                        help="instead: webhook replicas on one PostgreSQL, e.g. --replicas 1 2")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.replicas:
+        shipped = load_config(ROOT / "config.yaml", env={})
+        updates = workload(open_dialogue(shipped, key=payload_key(SALT)), args.n)
+        return 0 if compare(args.replicas, updates, args.concurrency) else 1
     started = time.perf_counter()
     r = asyncio.run(run(args.n, args.concurrency, args.tracemalloc, args.rate))
     latencies = sorted(r["latencies"])

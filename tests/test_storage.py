@@ -194,3 +194,24 @@ def test_a_shared_store_requires_the_salt() -> None:
     with pytest.raises(StorageError, match="UNIONBOT_SALT"):
         load_salt(url, None)
     assert load_salt(url, "replicas") == b"replicas"
+
+
+def test_the_configuration_chooses_the_store(tmp_path: Path) -> None:
+    from bot.config import ConfigError, load_config
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("storage:\n  db_path: records/bot.sqlite3\n", encoding="utf-8")
+    default = load_config(config_file, env={})
+    assert default.store_location == tmp_path / "records" / "bot.sqlite3"
+    assert load_config(config_file, env={"UNIONBOT_DB": "/x/y.db"}).store_location == \
+        Path("/x/y.db")
+    url = "postgresql://unionbot:secret@127.0.0.1:5432/unionbot"
+    chosen = load_config(config_file, env={"UNIONBOT_DB_URL": url, "UNIONBOT_DB": "/x/y.db",
+                                           "UNIONBOT_SALT": "pepper"})
+    assert chosen.store_location == url and is_shared(chosen.store_location)
+    assert chosen.salt == "pepper" and "secret" not in repr(chosen) + str(chosen)
+    config_file.write_text(f"storage:\n  url: {url}\n", encoding="utf-8")
+    assert load_config(config_file, env={}).store_location == url
+    config_file.write_text("storage:\n  url: mysql://x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="postgresql://"):
+        load_config(config_file, env={})

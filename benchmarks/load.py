@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from fake_bot_api import FakeBotApi, callback_update, text_update  # noqa: E402
+from load_replicas import REPLIES, Count, compare  # noqa: E402
 from load_replicas import SALT as SHARED_SALT  # noqa: E402
-from load_replicas import compare  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
@@ -55,7 +55,6 @@ from handlers.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
 
 SALT = SHARED_SALT.encode()  # replicas sign and check the workload's buttons with it
 
-REPLIES = ("sendMessage", "editMessageText")
 WORKERS = 500  # distinct chats; each sends several updates, answered in order per chat
 
 
@@ -137,15 +136,6 @@ async def _serve(conn: Any, updates: list[dict[str, Any]], rate: float) -> None:
 
 
 # ---- the bot (this process) ------------------------------------------------------------------
-class Count(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.errors = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.errors += 1
-
-
 async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[str, Any]:
     shipped = load_config(ROOT / "config.yaml", env={})
     dialogue = open_dialogue(shipped, key=payload_key(SALT))

@@ -59,6 +59,8 @@ async def _serve_api(conn: Any) -> None:
 
 # ---- one replica (child process) -------------------------------------------------------------
 class Count(logging.Handler):
+    """Counts the errors logged (handler errors, failed writes)."""
+
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
         self.errors = 0

@@ -215,3 +215,17 @@ def test_the_configuration_chooses_the_store(tmp_path: Path) -> None:
     config_file.write_text("storage:\n  url: mysql://x\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="postgresql://"):
         load_config(config_file, env={})
+
+
+async def test_the_later_press_wins_whichever_batch_is_written_first(store: Store) -> None:
+    assert isinstance(store, SqlStore)
+    qid = await ask(store, "a", "借款多久", "answer", "loan")
+    await store.flush()
+    await event(store, "a", EventKind.FEEDBACK_YES, "loan", qid, ago=10)
+    earlier = store._take()
+    await event(store, "a", EventKind.FEEDBACK_NO, "loan", qid, ago=5)
+    later = store._take()
+    await store._write(*later)
+    await store._write(*earlier)  # e.g. two writes under way at once, finishing out of order
+    stats = await store.stats(0)
+    assert (stats.feedback_yes, stats.feedback_no) == (0, 1)

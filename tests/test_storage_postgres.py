@@ -106,3 +106,19 @@ def test_a_newer_schema_is_refused(url: str) -> None:
     for read_only in (False, True):
         with pytest.raises(StorageError, match="newer than this program"):
             open_store(url, read_only=read_only)
+
+
+async def test_a_report_keeps_the_options_of_the_url(url: str) -> None:
+    PostgresStore(url)._close_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA elsewhere")
+    PostgresStore(f"{url}?options=-csearch_path%3Delsewhere")._close_database()
+    reader = PostgresStore(f"{url}?options=-csearch_path%3Delsewhere", read_only=True)
+    assert (await reader.stats(0)).questions == 0
+    with pytest.raises(StorageError, match="read-only"):
+        await reader._write([], [(0.0, "w", "pick", None, None, None, None, "e1")])
+    await reader.close()
+    with psycopg.connect(url) as conn:
+        tables = conn.execute("SELECT table_schema FROM information_schema.tables"
+                              " WHERE table_name = 'questions' ORDER BY 1").fetchall()
+    assert tables == [("elsewhere",), ("public",)]

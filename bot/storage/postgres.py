@@ -39,12 +39,14 @@ class PostgresStore(SqlStore):
 
     def __init__(self, url: str, read_only: bool = False, pool_size: int = POOL_SIZE) -> None:
         super().__init__()
-        self.where = describe_url(url)
+        parts = url_parts(url)
+        self.where = describe_url(parts)
         self.read_only = read_only
         options: dict[str, Any] = {"application_name": "unionbot",
                                    "connect_timeout": CONNECT_SECONDS}
-        if read_only:
-            options["options"] = "-c default_transaction_read_only=on"
+        if read_only:  # added to any options the URL sets
+            options["options"] = f"{parts.get('options') or ''} " \
+                                 f"-c default_transaction_read_only=on".strip()
         try:
             with psycopg.connect(url, autocommit=True, **options) as conn:
                 self._prepare(conn)
@@ -88,13 +90,17 @@ class PostgresStore(SqlStore):
         self._pool.close()
 
 
-def describe_url(url: str) -> str:
-    """Where a URL points, without its password: 'dbname on host:port'."""
+def url_parts(url: str) -> dict[str, Any]:
+    """The connection parameters a URL holds."""
     try:
-        parts = conninfo.conninfo_to_dict(url)
+        return conninfo.conninfo_to_dict(url)
     except psycopg.Error:
         raise StorageError("storage.url / UNIONBOT_DB_URL is not a valid PostgreSQL URL "
                            "(postgresql://user@host:port/database)") from None
+
+
+def describe_url(parts: dict[str, Any]) -> str:
+    """Where a URL points, without its password: 'dbname on host:port'."""
     host = parts.get("host") or "localhost"
     return f"{parts.get('dbname') or parts.get('user') or 'postgres'} on {host}:" \
            f"{parts.get('port') or 5432}"

@@ -67,11 +67,12 @@ class Statements:
             insert_question=f"INSERT INTO questions ({QUESTION_COLUMNS}) VALUES ({values(9)})"
                             " ON CONFLICT (question_id) DO NOTHING",
             insert_event=insert_event + " ON CONFLICT (event_id) DO NOTHING",
-            # one feedback per question and worker: a later press replaces the earlier one
+            # one feedback per question and worker: a later press replaces an earlier one,
+            # whichever batch reaches the database first
             upsert_feedback=insert_event + " ON CONFLICT (question_id, worker) WHERE kind IN"
                             " ('feedback-yes', 'feedback-no') DO UPDATE SET time = excluded.time,"
                             " kind = excluded.kind, entry_id = excluded.entry_id,"
-                            " event_id = excluded.event_id",
+                            " event_id = excluded.event_id WHERE excluded.time >= events.time",
             questions=f"SELECT {QUESTION_COLUMNS} FROM questions WHERE time >= {mark}"
                       " ORDER BY time, id",
             events=f"SELECT {EVENT_COLUMNS} FROM events WHERE time >= {mark} ORDER BY time, id",
@@ -87,6 +88,11 @@ class Statements:
                         f" ORDER BY n DESC, entry_id LIMIT {mark}",
             unanswered=f"SELECT query, time FROM questions WHERE time >= {mark} AND"
                        f" outcome = 'fallback' ORDER BY time DESC LIMIT {mark}")
+
+
+def _is_feedback(event: Row) -> bool:
+    """A feedback press on a known question (counted once per question and worker)."""
+    return event[2] in _FEEDBACK and bool(event[3])
 
 
 def new_event_id() -> str:
@@ -180,13 +186,13 @@ class SqlStore:
     async def _write(self, questions: list[Row], events: list[Row]) -> None:
         if not questions and not events:
             return
-        feedback = [e for e in events if e[2] in _FEEDBACK and e[3]]
-        plain = [e for e in events if not (e[2] in _FEEDBACK and e[3])]
+        feedback = [e for e in events if _is_feedback(e)]
+        plain = [e for e in events if not _is_feedback(e)]
 
         def write(cur: Cursor) -> None:
             cur.executemany(self.sql.insert_question, questions)
             cur.executemany(self.sql.insert_event, plain)
-            cur.executemany(self.sql.upsert_feedback, feedback)  # in order: the last press wins
+            cur.executemany(self.sql.upsert_feedback, feedback)
 
         await self._in_thread(write)
 

@@ -22,7 +22,8 @@ from storage_helpers import NOW, ask, event, one_line_error, unionbot
 from bot.cli import main
 from bot.dialogue import Dialogue
 from bot.records import EventKind, worker_hash
-from bot.storage import SqliteStore, StorageError, load_salt, open_store
+from bot.storage import StorageError, load_salt, open_store
+from bot.storage.sqlite import SqliteStore
 from bot.storage.sqlite_schema import MIGRATIONS, V1
 
 NOBODY = 65534

@@ -1,5 +1,7 @@
 """The records: an interface (base.py), what the SQL backends share (sql.py), and the backends:
-SQLite (one file, the default) and PostgreSQL (shared by several replicas)."""
+SQLite (one file, the default) and PostgreSQL (shared by several replicas). Importing this
+package loads only the interface; a backend (and asyncio, sqlite3 or psycopg) loads when a
+store is opened, so commands that never open one start without them."""
 
 from __future__ import annotations
 
@@ -17,9 +19,8 @@ from bot.storage.base import (
     is_shared,
     load_salt,
 )
-from bot.storage.sqlite import SqliteStore
 
-__all__ = ["Location", "SqliteStore", "Stats", "StorageError", "Store", "StoredEvent",
+__all__ = ["Location", "Stats", "StorageError", "Store", "StoredEvent",
            "StoredQuestion", "UnansweredGroup", "group_similar", "is_shared", "load_salt",
            "open_store"]
 
@@ -35,4 +36,6 @@ def open_store(location: Location, read_only: bool = False) -> Store:
             raise StorageError("the records are in PostgreSQL, but its driver is not installed:"
                                " pip install 'unionbot[postgres]'") from None
         return PostgresStore(str(location), read_only=read_only)
+    from bot.storage.sqlite import SqliteStore
+
     return SqliteStore(Path(location), read_only=read_only)

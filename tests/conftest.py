@@ -27,10 +27,13 @@ def postgres() -> Iterator[PostgresServer]:
     try:
         server = PostgresServer().start()
     except PostgresUnavailable as exc:
-        pytest.fail(f"PostgreSQL could not be started, so the PostgreSQL store cannot be "
-                    f"tested: {exc}", pytrace=False)
-    yield server
-    server.stop()
+        problem = str(exc)
+    else:
+        yield server
+        server.stop()
+        return
+    pytest.fail(f"PostgreSQL could not be started, so the PostgreSQL store cannot be tested: "
+                f"{problem}", pytrace=False)
 
 
 @pytest.fixture(params=STORES)

@@ -74,7 +74,7 @@ class PostgresServer:
                 except PostgresUnavailable:
                     if attempt == START_TRIES - 1:
                         raise
-        except (OSError, subprocess.SubprocessError, PostgresUnavailable) as exc:
+        except (OSError, LookupError, subprocess.SubprocessError, PostgresUnavailable) as exc:
             self.remove()
             raise PostgresUnavailable(str(exc)) from exc
         raise AssertionError("unreachable")

@@ -71,7 +71,8 @@ class Count(logging.Handler):
 
 def replica(conn: Any, api_port: int, token: str, db_url: str, port: int,
             concurrency: int) -> None:
-    """The bot in webhook mode on `port`, until SIGTERM; then reports its handler errors."""
+    """The bot in webhook mode on `port`, until SIGTERM; then reports its handler errors and
+    the CPU seconds it spent after start-up."""
     logging.basicConfig(level=logging.WARNING)
     errors = Count()
     logging.getLogger().addHandler(errors)
@@ -84,8 +85,9 @@ def replica(conn: Any, api_port: int, token: str, db_url: str, port: int,
         config.telegram, mode="webhook", webhook=hook))
     limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     app = build_application(config, rate_limiter=limiter, max_concurrent_updates=concurrency)
+    started = time.process_time()
     run_application(app, config)
-    conn.send(errors.errors)
+    conn.send((errors.errors, time.process_time() - started))
 
 
 # ---- the driver (this process) ---------------------------------------------------------------
@@ -137,7 +139,9 @@ def run_replicas(count: int, updates: list[dict[str, Any]], server: PostgresServ
     result: dict[str, Any] = api_conn.recv()
     for proc in procs:
         proc.terminate()  # SIGTERM: a graceful stop, as a service manager does
-    result["errors"] = sum(pipe.recv() for pipe in pipes)
+    reports = [pipe.recv() for pipe in pipes]
+    result["errors"] = sum(errors for errors, _ in reports)
+    result["cpu"] = sum(cpu for _, cpu in reports)
     for proc in procs:
         proc.join(30)
     api_conn.send("stopped")
@@ -156,10 +160,11 @@ def compare(counts: list[int], updates: list[dict[str, Any]], concurrency: int) 
     n = len(updates)
     print(f"{n} updates posted round-robin to webhook replicas sharing one PostgreSQL 15 "
           f"database:")
-    print(f"{'replicas':>9} {'updates/s':>10} {'seconds':>8} {'replies':>8} {'failed':>7} "
-          f"{'errors':>7}")
+    print(f"{'replicas':>9} {'updates/s':>10} {'seconds':>8} {'bot CPU ms/update':>18} "
+          f"{'replies':>8} {'failed':>7} {'errors':>7}")
     for count, r in results.items():
-        print(f"{count:>9} {n / r['elapsed']:>10.0f} {r['elapsed']:>8.2f} {r['replies']:>8} "
-              f"{r['failed']:>7} {r['errors']:>7}")
+        print(f"{count:>9} {n / r['elapsed']:>10.0f} {r['elapsed']:>8.2f} "
+              f"{r['cpu'] * 1000 / n:>18.1f} {r['replies']:>8} {r['failed']:>7} {r['errors']:>7}")
+    print("(bot CPU: all replicas together; the machine's other processes share its cores)")
     return all(r["replies"] >= n and not r["failed"] and not r["errors"]
                for r in results.values())

@@ -48,8 +48,9 @@ from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.dialogue import Dialogue  # noqa: E402
+from bot.loading import open_dialogue  # noqa: E402
 from bot.payload import Action, Payload  # noqa: E402
-from bot.service import Service, open_dialogue, payload_key  # noqa: E402
+from bot.service import Service, payload_key  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from handlers.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.payload import Action, Payload
+from bot.payload import STAFF_ACTIONS, Action, Payload
 from bot.records import EventKind, EventRecord
 from bot.replies import Reply, ReplyKind, Rows
+from faq.contacts import contacts_block
+from faq.content import Entry
 from faq.flows import engine
 from faq.messages import MessageKey as K
+from faq.sources import document
 
 if TYPE_CHECKING:
     from bot.dialogue import Dialogue
@@ -20,6 +23,9 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     if payload is None:
         return _stale(dialogue)
     action, target, qid = payload.action, payload.target, payload.question
+    if action in STAFF_ACTIONS:  # a channel checks staff and acts on these itself
+        return Reply(kind=ReplyKind.INFO, text=dialogue.msg(K.STAFF_ONLY),
+                     buttons=(dialogue.menu_row(),))
     if action in (Action.FLOW, Action.FLOW_EXIT):
         view = engine.press(content.flows, content.messages, payload.flow)
         return dialogue.flow_reply(view, qid)
@@ -28,15 +34,19 @@ def act(dialogue: Dialogue, payload: Payload | None) -> Reply:
     if action is Action.TOPICS:
         return _topic(dialogue, target) if target else dialogue.topics()
     if action is Action.CONTACTS:
-        return Reply(kind=ReplyKind.INFO, text=dialogue.render("{contacts}"),
+        return Reply(kind=ReplyKind.INFO, text=contacts_block(dialogue.config.contacts, None),
                      buttons=(dialogue.menu_row(),))
-    if action is Action.NONE:
+    if action in (Action.NONE, Action.NOT_THIS):
+        kind = EventKind.NONE_OF_THESE if action is Action.NONE else EventKind.NOT_THIS
         return Reply(kind=ReplyKind.FALLBACK, text=dialogue.msg(K.NONE_FALLBACK),
                      buttons=dialogue.topic_rows(),
-                     records=(EventRecord(kind=EventKind.NONE_OF_THESE, question_id=qid or None),))
+                     records=(EventRecord(kind=kind, question_id=qid or None,
+                                          entry_id=target or None),))
     entry = content.entries.get(target)
     if entry is None:
         return _stale(dialogue)
+    if action is Action.SOURCE:
+        return _source(dialogue, entry, qid)
     if action is Action.ENTRY:
         reply = dialogue.answer(entry, qid)
         if not qid:
@@ -59,6 +69,33 @@ def _topic(dialogue: Dialogue, topic_id: str) -> Reply:
               *dialogue.menu_row()),)
     return Reply(kind=ReplyKind.MENU, text=dialogue.msg(K.TOPIC_ENTRIES, topic=topic.title),
                  buttons=rows)
+
+
+def _source(dialogue: Dialogue, entry: Entry, qid: str) -> Reply:
+    """📄 原文: the verbatim passages the answer came from, each document named by its title
+    and date (config.yaml), then back to the answer or the menu."""
+    back = dialogue.button(dialogue.msg(K.SOURCE_BACK),
+                           Payload(action=Action.ENTRY, target=entry.id))
+    event = EventRecord(kind=EventKind.SOURCE_VIEW, question_id=qid or None, entry_id=entry.id)
+    return Reply(kind=ReplyKind.SOURCE, text=_source_text(dialogue, entry),
+                 buttons=((back, *dialogue.menu_row()),), entry_id=entry.id,
+                 question_id=qid or None, records=(event,))
+
+
+def _source_text(dialogue: Dialogue, entry: Entry) -> str:
+    """The passages grouped by document, each group under its document's one-line note."""
+    if not entry.source:
+        return dialogue.msg(K.SOURCE_FROM_CONFIG)
+    blocks: dict[str, list[str]] = {}
+    for passage in entry.source:
+        doc = document(dialogue.config.faq.sources, passage.doc)
+        key = doc.id if doc else passage.doc
+        if key not in blocks:
+            header = K.SOURCE_HEADER if doc and doc.date else K.SOURCE_HEADER_UNDATED
+            blocks[key] = [dialogue.msg(header, title=doc.title if doc else passage.doc,
+                                        date=doc.date if doc else "")]
+        blocks[key].append(dialogue.msg(K.SOURCE_PASSAGE, text=passage.text))
+    return "\n\n".join("\n".join(lines) for lines in blocks.values())
 
 
 def _feedback(dialogue: Dialogue, action: Action, entry_id: str, qid: str) -> Reply:

@@ -8,24 +8,26 @@ so this module never imports a channel: with no TELEGRAM_BOT_TOKEN it opens the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import flow_cli, reports, staff_cli
+from bot import flow_cli, staff_cli
 from bot.config import Config, ConfigError, load_config
 from bot.dialogue import COMMANDS
+from bot.loading import ContentError, errors_of, load_checked, open_dialogue
 from bot.payload import Codec
 from bot.replies import Reply
-from bot.service import ContentError, Service, errors_of, load_checked, open_dialogue
-from bot.storage import StorageError, load_salt, open_store
+from bot.storage import StorageError
 from faq.content import FaqPaths
 from faq.messages import MessageKey as K
+
+if TYPE_CHECKING:  # the console chat's and `run`'s imports wait until they are used, so that
+    from bot.service import Service  # `unionbot ask` starts without asyncio and the storage
 
 Handler = Callable[[argparse.Namespace], int]
 CONTENT_ERROR = 1  # exit code: the FAQ content has errors (each printed as file:line)
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a FAQ folder (with entries/), a folder of topic "
                                            "files, or one topic file (default: from config)")
     p.add_argument("--quick", action="store_true", help="skip the matcher-based checks")
+    p.add_argument("--no-source", action="store_true", help="do not compare source passages "
+                                                             "with the source documents")
     p.set_defaults(handler=cmd_check)
     flow_cli.register(sub, common)
     staff_cli.register(sub, common)
@@ -74,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.loaded_config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
-        print(f"unionbot: configuration error: {exc}", file=sys.stderr)
+        print(f"unionbot: 设置文件（config.yaml）有错：{exc}", file=sys.stderr)
         return 2
     try:
         return int(args.handler(args))
@@ -89,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return STORAGE_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `unionbot ask < questions.txt | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 # ---- ask ----------------------------------------------------------------------------------
@@ -103,17 +110,24 @@ def reply_json(question: str, reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "suggestions": [{"id": s.entry_id, "label": s.label, "score": s.score}
                         for s in reply.suggestions],
+        "silent": reply.silent,
         "buttons": [b.label for b in reply.flat_buttons()],
     }
 
 
 def format_reply(reply: Reply) -> str:
-    """A reply as text, buttons as numbered choices (the order `chat` accepts)."""
+    """A reply as text, buttons as numbered choices (the order `chat` accepts), one line per
+    row of buttons as a phone shows them."""
     lines = [reply.text]
-    buttons = reply.flat_buttons()
-    if buttons:
+    if reply.buttons:
         lines.append("")
-        lines += [f"  [{i}] {b.label}" for i, b in enumerate(buttons, 1)]
+    number = 0
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number}] {button.label}")
+        lines.append("  " + "   ".join(cells))
     return "\n".join(lines)
 
 
@@ -137,6 +151,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 async def chat_loop(service: Service, read: Callable[[str], str] = input,
                     write: Callable[[str], None] = print, user: str = "console") -> None:
     """Console chat over the service: type a question, a button's number or a command."""
+    import asyncio
+
+    from bot import reports
+
     reply = await service.command(user, "start")
     write(format_reply(reply))
     while True:
@@ -162,17 +180,23 @@ async def chat_loop(service: Service, read: Callable[[str], str] = input,
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    import asyncio
+
     asyncio.run(console(args.loaded_config, record=args.record))
     return 0
 
 
 async def console(config: Config, record: bool) -> None:
     """The console channel: with `record`, questions and events go to the database."""
+    from bot.service import Service
+    from bot.storage import load_salt, open_store
+
     store, salt = None, b""
     if record:
         salt = load_salt(config.store_location, config.salt)
         store = open_store(config.store_location)
     service = Service(open_dialogue(config), store, salt)
+    service.start_housekeeping()
     try:
         await chat_loop(service)
     finally:
@@ -180,6 +204,9 @@ async def console(config: Config, record: bool) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+    from importlib.metadata import entry_points
+
     config: Config = args.loaded_config
     if not config.token:
         print(open_dialogue(config).msg(K.NO_TOKEN))
@@ -207,7 +234,7 @@ def paths_for(config: Config, path: str | None) -> FaqPaths:
         return replace(faq, entries=target / "entries",
                        synonyms=inside("synonyms.yaml", faq.synonyms),
                        flows=inside("flows", None), messages=inside("messages.yaml", faq.messages),
-                       base=target.parent)
+                       silent=inside("silent.yaml", faq.silent), base=target.parent)
     return replace(faq, entries=target, base=Path.cwd())
 
 
@@ -215,22 +242,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     config: Config = args.loaded_config
     paths = paths_for(config, args.path)
     if not paths.entries.exists():
-        print(f"{paths.entries}: not found", file=sys.stderr)
+        print(f"{paths.entries}: 找不到问答文件", file=sys.stderr)
         return 2
     config = replace(config, faq=paths)
-    knowledge, problems = load_checked(config, Codec(b"check"), deep=not args.quick)
+    knowledge, problems = load_checked(config, Codec(b"check"), deep=not args.quick,
+                                       verify_sources=not args.no_source)
     for problem in problems:
         print(problem)
     content = knowledge.content
-    if paths.source_document is None or not paths.source_document.is_file():
-        print(f"note: source document not found ({paths.source_document}); "
-              "source passages were not compared with it")
-    summary = (f"{len(content.entries)} entries in {len(content.topics)} topics, "
-               f"{len(content.flows)} flows, {len(content.files)} files")
-    if errors_of(problems):
-        print(f"FAILED: {len(errors_of(problems))} problem(s); {summary}")
+    if args.no_source:
+        print("提示：用了 --no-source，没有把原文（source）和来源报道逐字核对")
+    errors = len(errors_of(problems))
+    summary = (f"{len(content.entries)} 个条目，{len(content.topics)} 个主题，"
+               f"{len(content.flows)} 个测评，{len(content.files)} 个文件；"
+               f"{len(problems) - errors} 个提醒（warning）")
+    if errors:
+        print(f"未通过：{errors} 个错误（error）；{summary}")
         return 1
-    print(f"OK: {summary}")
+    print(f"通过：{summary}")
     return 0
 
 

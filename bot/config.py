@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.storage.base import is_shared
 from faq.check import CheckConfig
+from faq.contacts import Contact
 from faq.content import FaqPaths
+from faq.fields import id_rule, is_text, unknown_field_message, unknown_fields, valid_id
 from faq.knowledge import MatchConfig
 from faq.matcher import MatchSettings
+from faq.sources import DEFAULT_SHORT, SourceDoc
 from faq.yamlfile import YamlDoc, YamlError, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +32,10 @@ class ConfigError(Exception):
     """The configuration file is missing or malformed."""
 
 
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    value: str
+# Where a worker is sent when the report is silent, unless config.yaml lists its own.
+DEFAULT_CONTACTS = (Contact("全国职工服务热线", "12351"),)
+CONTACT_FIELDS = {"name", "value", "phone", "hours"}
+SOURCE_FIELDS = {"id", "file", "title", "short", "date"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class FaqFiles:
     synonyms: str = "faq/data/synonyms.yaml"
     flows: str = "faq/data/flows"
     messages: str = "faq/data/messages.yaml"
-    source_document: str = ""
+    silent: str = "faq/data/silent.yaml"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class TelegramConfig:
 class StorageConfig:
     db_path: str = "data/unionbot.sqlite3"  # the SQLite file; also UNIONBOT_DB
     url: str = ""  # postgresql://… selects PostgreSQL instead; also UNIONBOT_DB_URL
+    # Questions and events older than this many days are deleted (at start-up and daily while
+    # running); 0 keeps them for ever. Workers' words are personal data: keep no more than needed.
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Config:
     db_url: str = ""  # a PostgreSQL URL (may hold a password); empty: the SQLite file
     token: str | None = None  # from TELEGRAM_BOT_TOKEN only; never printed
     salt: str | None = None  # from UNIONBOT_SALT only; never printed
+    storage: StorageConfig = field(default_factory=StorageConfig)
 
     def __repr__(self) -> str:  # keep the token, salt and database password out of any log
         return f"Config(path={str(self.path)!r})"
@@ -108,12 +115,12 @@ def load_config(explicit: str | os.PathLike[str] | None = None,
     except YamlError as exc:
         raise ConfigError(str(exc.problem)) from exc
     if doc.data is not None and not isinstance(doc.data, dict):
-        raise ConfigError(f"{path}: expected a mapping")
+        raise ConfigError(f"{path}: 设置文件要写成「名称: 值」的映射")
     reader = _Reader(doc, path)
     try:
         return _build(reader, path, env)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{path}: bad value: {exc}") from exc
+        raise ConfigError(f"{path}: 有一个值不对：{exc}") from exc
 
 
 def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
@@ -126,8 +133,8 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
     entries = rel(files.entries)
     assert entries is not None
     faq = FaqPaths(entries=entries, synonyms=rel(files.synonyms), flows=rel(files.flows),
-                   messages=rel(files.messages), source_document=rel(files.source_document),
-                   base=base)
+                   messages=rel(files.messages), sources=reader.sources(rel),
+                   silent=rel(files.silent), base=base, config=path.name)
     matching = reader.section("matching")
     match = MatchConfig(
         settings=reader.dataclass(MatchSettings, "matching"),
@@ -143,7 +150,8 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
         path=path, faq=faq, match=match, check=reader.dataclass(CheckConfig, "check"),
         contacts=reader.contacts(), telegram=_telegram(reader, env),
         db_path=Path(db) if db else (base / storage.db_path).resolve(), db_url=url,
-        token=env.get("TELEGRAM_BOT_TOKEN") or None, salt=env.get("UNIONBOT_SALT") or None)
+        token=env.get("TELEGRAM_BOT_TOKEN") or None, salt=env.get("UNIONBOT_SALT") or None,
+        storage=storage)
 
 
 def _telegram(reader: _Reader, env: Mapping[str, str]) -> TelegramConfig:
@@ -171,7 +179,7 @@ class _Reader:
             value = {} if value is None else value
             if not isinstance(value, dict):
                 raise ConfigError(f"{self.path}:{self.doc.line(*keys)}: "
-                                  f"'{'.'.join(keys)}' must be a mapping")
+                                  f"{'.'.join(keys)} 要写成「名称: 值」的映射")
         return dict(value)
 
     def dataclass(self, cls: type[T], *keys: str, skip: frozenset[str] | set[str] = frozenset()
@@ -188,15 +196,60 @@ class _Reader:
                 kwargs[f.name] = kind(values[f.name])
         return cls(**kwargs)
 
+    def at(self, *key: str | int) -> str:
+        return f"{self.path}:{self.doc.line(*key)}"
+
+    def items(self, *key: str) -> list[tuple[int, dict[str, Any]]]:
+        """A list of mappings (contacts, faq.sources), each with its index."""
+        value: Any = self.doc.data or {}
+        for part in key:
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, list) or not value \
+                or not all(isinstance(item, dict) for item in value):
+            raise ConfigError(f"{self.at(*key)}: {'.'.join(key)} 要写成一个列表，每项是一个映射")
+        return list(enumerate(value))
+
     def contacts(self) -> tuple[Contact, ...]:
-        items = (self.doc.data or {}).get("contacts") or []
-        if not isinstance(items, list):
-            raise ConfigError(f"{self.path}:{self.doc.line('contacts')}: 'contacts' must be a "
-                              f"list of name/value pairs")
-        return tuple(Contact(str(item.get("name", "")), str(item.get("value", "")))
-                     for item in items if isinstance(item, dict))
+        """`contacts:` — name and value (or phone) each, hours optional."""
+        if "contacts" not in (self.doc.data or {}):
+            return DEFAULT_CONTACTS
+        found = []
+        for i, item in self.items("contacts"):
+            value = item.get("value", item.get("phone"))
+            self.known(item, CONTACT_FIELDS, "contacts", i)
+            if not is_text(item.get("name")) or not is_text(value):
+                raise ConfigError(f"{self.at('contacts', i)}: 每个联系方式都要有 name（名称）和 "
+                                  "value 或 phone（电话或地址）")
+            found.append(Contact(str(item["name"]).strip(), str(value).strip(),
+                                 str(item.get("hours") or "").strip()))
+        return tuple(found)
+
+    def sources(self, rel: Callable[[str], Path | None]) -> tuple[SourceDoc, ...]:
+        """`faq.sources` (id, file, title, short, date), or the older single
+        `faq.source_document` as the one default document."""
+        faq = self.section("faq")
+        if "sources" not in faq:
+            legacy = faq.get("source_document")
+            return (SourceDoc("report", rel(str(legacy)), Path(str(legacy)).stem,
+                              file=self.path.name, line=self.doc.line("faq", "source_document")),
+                    ) if legacy else ()
+        docs: list[SourceDoc] = []
+        for i, item in self.items("faq", "sources"):
+            self.known(item, SOURCE_FIELDS, "faq", "sources", i)
+            if not valid_id(item.get("id")) or any(d.id == item["id"] for d in docs):
+                raise ConfigError(f"{self.at('faq', 'sources', i)}: 来源的 id 不能重复，"
+                                  f"{id_rule()}")
+            if not is_text(item.get("file")) or not is_text(item.get("title")):
+                raise ConfigError(f"{self.at('faq', 'sources', i)}: 每个来源都要有 file"
+                                  "（文件位置）和 title（题目）")
+            docs.append(SourceDoc(
+                str(item["id"]), rel(str(item["file"])), str(item["title"]).strip(),
+                str(item.get("short") or DEFAULT_SHORT).strip(), str(item.get("date") or ""),
+                self.path.name, self.doc.line("faq", "sources", i, "file")))
+        return tuple(docs)
+
+    def known(self, item: dict[str, Any], allowed: set[str], *key: str | int) -> None:
+        for name in unknown_fields(item, allowed):
+            raise ConfigError(f"{self.at(*key, name)}: {unknown_field_message(name, allowed)}")
 
 
-def contacts_text(contacts: tuple[Contact, ...]) -> str:
-    """The contacts block inserted for {contacts}."""
-    return "\n".join(f"• {c.name}：{c.value}" for c in contacts)

@@ -9,18 +9,21 @@ pressed in another. It also decides what each turn records (`Reply.records`); th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.config import Config, contacts_text
+from bot.config import Config
 from bot.payload import Action, Codec, Payload
 from bot.records import EventKind, EventRecord, QuestionRecord, new_question_id
 from bot.replies import Button, Reply, ReplyKind, Rows, Suggestion
-from faq.content import Entry
+from faq.content import Entry, linked_passages
 from faq.flows import engine
 from faq.knowledge import Knowledge
-from faq.matcher import Match, Outcome
+from faq.layout import MAX_RELATED_SHOWN
+from faq.matcher import Candidate, Match, Outcome
 from faq.messages import MessageKey as K
+from faq.placeholders import Renderer
+from faq.sources import Passage
 from faq.yamlfile import Problem
 
 COMMANDS = ("start", "help", "menu", "topics", "cancel")  # the workers' commands
@@ -42,22 +45,23 @@ class Dialogue:
         self.knowledge, self.problems = knowledge, list(warnings or [])
 
     # ---- text -----------------------------------------------------------------------------
+    @property
+    def renderer(self) -> Renderer:
+        """Fills {contacts} and {source_note} from config and the serving messages."""
+        return Renderer(self.config.contacts, self.config.faq.sources,
+                        self.knowledge.content.messages)
+
     def msg(self, key: K, **values: str) -> str:
         """A message from messages.yaml with {contacts} and other values filled in."""
-        return self.knowledge.content.messages.get(key, **self._values(values))
+        return self.knowledge.content.messages.get(key, **(self.renderer.values() | values))
 
-    def render(self, text: str, **values: str) -> str:
-        """Content text (an answer, a flow step) with its placeholders filled in."""
-        from faq.messages import fill
-
-        return fill(text, self._values(values))
-
-    def _values(self, values: dict[str, str]) -> dict[str, str]:
-        values.setdefault("contacts", contacts_text(self.config.contacts))
-        return values
+    def render(self, text: str, passages: tuple[Passage, ...] = ()) -> str:
+        """Content text (an answer, a flow step) with its placeholders filled in; {source_note}
+        names the document `passages` come from (the default one without)."""
+        return self.renderer.fill(text, passages)
 
     def label(self, entry: Entry) -> str:
-        limit = self.config.check.max_button_label_chars
+        limit = self.config.check.max_label_chars  # the check holds labels to it already
         text = entry.label
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -92,7 +96,8 @@ class Dialogue:
                      buttons=rows + (self.menu_row(),))
 
     def ask(self, text: str) -> Reply:
-        """Answer a typed question: answer, clarify or fall back, and record the question."""
+        """Answer a typed question (with "also maybe" or 「不是这个？」 when the matcher says
+        so), offer "did you mean", or fall back; and record the question."""
         matcher = self.knowledge.matcher
         match = matcher.match(text or "")
         if not match.query:
@@ -104,13 +109,9 @@ class Dialogue:
             note = self.msg(K.TOO_LONG_NOTE) + "\n"
         record = self._question_record(qid, text, match)
         if match.outcome is Outcome.ANSWER:
-            entry = self.knowledge.entries[match.candidates[0].entry_id]
-            reply = self.answer(entry, qid)
-            return Reply(kind=ReplyKind.ANSWER, text=note + reply.text, buttons=reply.buttons,
-                         entry_id=entry.id, score=match.score, query=match.query,
-                         question_id=qid, records=(record,))
+            return self._answered(match, qid, note, record)
         if match.outcome is Outcome.CLARIFY:
-            suggestions = self._suggestions(match)
+            suggestions = self._suggestions(match.candidates)
             rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
                                                        question=qid)),) for s in suggestions)
             rows += ((self.button(self.msg(K.NONE_OF_THESE),
@@ -122,10 +123,32 @@ class Dialogue:
                      buttons=self.topic_rows(), score=match.score, query=match.query,
                      question_id=qid, records=(record,))
 
-    def _suggestions(self, match: Match) -> tuple[Suggestion, ...]:
+    def _answered(self, match: Match, qid: str, note: str, record: QuestionRecord) -> Reply:
+        """The answer; what the report does not say; then, in the first row, in place of the
+        related entries, the "also maybe" entries or 「不是这个？」 (four rows at most)."""
+        entry = self.knowledge.entries[match.candidates[0].entry_id]
+        alternatives = self._suggestions(match.alternatives)
+        lead = tuple(self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
+                                                  question=qid)) for s in alternatives)
+        if not alternatives and match.confirm:
+            lead = (self.button(self.msg(K.NOT_THIS), Payload(action=Action.NOT_THIS,
+                                                              target=entry.id, question=qid)),)
+        reply = self.answer(entry, qid, lead=lead)
+        text = note + reply.text
+        if match.silent:
+            key = K.SILENT_NOTE_SEE_ABOVE if self.render("{contacts}") in reply.text \
+                else K.SILENT_NOTE
+            text += "\n\n" + self.msg(key, what=match.silent)
+        if alternatives:
+            text += "\n\n" + self.msg(K.ALSO_ASK)
+        return Reply(kind=ReplyKind.ANSWER, text=text, buttons=reply.buttons, entry_id=entry.id,
+                     score=match.score, suggestions=alternatives, query=match.query,
+                     question_id=qid, records=(record,), silent=match.silent)
+
+    def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
         entries = self.knowledge.entries
         return tuple(Suggestion(entry_id=c.entry_id, label=self.label(entries[c.entry_id]),
-                                score=c.score) for c in match.candidates)
+                                score=c.score) for c in candidates)
 
     def _question_record(self, qid: str, text: str, match: Match) -> QuestionRecord:
         from bot.privacy import mask_personal
@@ -136,26 +159,38 @@ class Dialogue:
                               score=match.score,
                               candidates=tuple(c.entry_id for c in match.candidates))
 
-    def answer(self, entry: Entry, question_id: str = "") -> Reply:
-        """An entry's answer with its related entries, its check, and feedback buttons."""
-        entries = self.knowledge.entries
-        rows: list[tuple[Button, ...]] = []
-        for rid in entry.related:
-            if rid in entries:
-                label = self.msg(K.RELATED_PREFIX) + self.label(entries[rid])
-                rows.append((self.button(label, Payload(action=Action.ENTRY, target=rid)),))
-        flow_row = self._flow_button(entry.flow, question_id)
-        if flow_row:
-            rows.append(flow_row)
+    def answer(self, entry: Entry, question_id: str = "", lead: Sequence[Button] = ()) -> Reply:
+        """An entry's answer under at most four rows of buttons (faq.layout.MAX_ROWS):
+
+            [相关：… ≤ 2]  — or `lead` (≤ 2: 也许您想问 alternatives, or 「不是这个？」),
+                            which replaces them
+            [🧭 the entry's flow]
+            [👍 有帮助 | 👎 没帮助 | 📄 原文]
+            [📋 主菜单]
+        """
         qid = question_id or self.new_question_id()  # feedback on a browsed answer counts once
-        rows.append((
-            self.button(self.msg(K.FEEDBACK_YES),
-                        Payload(action=Action.FEEDBACK_YES, target=entry.id, question=qid)),
-            self.button(self.msg(K.FEEDBACK_NO),
-                        Payload(action=Action.FEEDBACK_NO, target=entry.id, question=qid))))
-        rows.append(self.menu_row())
-        return Reply(kind=ReplyKind.ANSWER, text=self.render(entry.answer), buttons=tuple(rows),
-                     entry_id=entry.id, score=100.0, question_id=question_id or None)
+        rows = (tuple(lead) or self._related_row(entry),
+                self._flow_button(entry.flow, question_id),
+                self._feedback_row(entry, qid, question_id),
+                self.menu_row())
+        return Reply(kind=ReplyKind.ANSWER, text=self.render(entry.answer, entry.source),
+                     buttons=tuple(row for row in rows if row), entry_id=entry.id, score=100.0,
+                     question_id=question_id or None)
+
+    def _related_row(self, entry: Entry) -> tuple[Button, ...]:
+        entries = self.knowledge.entries
+        shown = [rid for rid in entry.related if rid in entries][:MAX_RELATED_SHOWN]
+        return tuple(self.button(self.msg(K.RELATED_PREFIX) + self.label(entries[rid]),
+                                 Payload(action=Action.ENTRY, target=rid)) for rid in shown)
+
+    def _feedback_row(self, entry: Entry, qid: str, question_id: str) -> tuple[Button, ...]:
+        """👍 👎 (signed with the question, or a fresh id for a browsed answer) and 📄 原文."""
+        return tuple(self.button(self.msg(key), Payload(action=action, target=entry.id,
+                                                        question=question))
+                     for key, action, question in (
+                         (K.FEEDBACK_YES, Action.FEEDBACK_YES, qid),
+                         (K.FEEDBACK_NO, Action.FEEDBACK_NO, qid),
+                         (K.SOURCE_BUTTON, Action.SOURCE, question_id)))
 
     def press(self, data: str) -> Reply:
         """Act on a button payload; unknown or stale payloads get a kind reply, never an error."""
@@ -171,17 +206,20 @@ class Dialogue:
             return self.button(link.label, Payload(action=action, target=link.target.flow_id,
                                                    flow=link.target))
 
+        entries = self.knowledge.entries
         rows: list[tuple[Button, ...]] = [(link_button(o),) for o in view.options]
-        for eid in view.entry_links:
-            if eid in self.knowledge.entries:
-                entry = self.knowledge.entries[eid]
-                rows.append((self.button(self.label(entry),
-                                         Payload(action=Action.ENTRY, target=eid)),))
-        rows.extend(tuple(link_button(link) for link in row) for row in view.controls)
-        rows.append(self.menu_row())
+        links = [self.button(self.label(entries[eid]), Payload(action=Action.ENTRY, target=eid))
+                 for eid in view.entry_links if eid in entries]
+        rows += [tuple(links[i:i + 2]) for i in range(0, len(links), 2)]  # two to a row
+        controls = [tuple(link_button(link) for link in row) for row in view.controls]
+        if controls and view.flow_id:  # inside a flow the menu joins the last control row
+            controls[-1] += self.menu_row()
+        else:
+            controls.append(self.menu_row())
         event = EventRecord(kind=EventKind(view.event.value), question_id=question_id or None,
                             flow_id=view.flow_id, node=view.node)
-        return Reply(kind=ReplyKind.FLOW, text=self.render(view.text), buttons=tuple(rows),
+        text = self.render(view.text, linked_passages(self.knowledge.content, view.entry_links))
+        return Reply(kind=ReplyKind.FLOW, text=text, buttons=tuple(rows + controls),
                      records=(event,))
 
     def _flow_button(self, flow_id: str | None, question_id: str = "") -> tuple[Button, ...]:

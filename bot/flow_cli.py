@@ -8,13 +8,13 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from bot.config import Config, contacts_text
+from bot.config import Config
 from bot.payload import Action, Codec, Payload
-from faq.content import Content, load_content
+from faq.content import Content, linked_passages, load_content
 from faq.flows import engine
 from faq.flows.loading import load_flows
 from faq.flows.model import Flow, PathError, Result, all_paths, path_labels, walk
-from faq.messages import fill
+from faq.placeholders import Renderer
 from faq.yamlfile import Problem
 
 
@@ -38,7 +38,8 @@ def load(config: Config) -> tuple[Content, list[Problem]]:
     content, _ = load_content(replace(paths, synonyms=None, flows=None))
     problems: list[Problem] = []
     if paths.flows is not None:
-        content.flows, problems = load_flows(paths.flows, paths.base)
+        loaded = load_flows(paths.flows, paths.base)
+        content.flows, problems = loaded.flows, loaded.problems
     return content, problems
 
 
@@ -68,7 +69,8 @@ def cmd_flow(args: argparse.Namespace) -> int:
         print(f"unionbot flow: {flow.id}: bad path {args.path!r}: {exc}", file=sys.stderr)
         return 2
     view = engine.view(flow, path, node, flows, content.messages)
-    text = fill(view.text, {"contacts": contacts_text(config.contacts)})
+    renderer = Renderer(config.contacts, config.faq.sources, content.messages)
+    text = renderer.fill(view.text, linked_passages(content, view.entry_links))
     if args.json:
         print(json.dumps(view_json(flow, view, text), ensure_ascii=False, indent=2))
     else:

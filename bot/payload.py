@@ -7,7 +7,13 @@ after a restart or on another replica, so a payload carries everything needed to
     2t / 2t:<topic>         topics / one topic   2fx:<flow>            leave a flow
     2e:<entry>[:<q>:<mac>]  show an entry        2n[:<q>:<mac>]        none of the suggestions
     2y:<entry>:<q>:<mac>    feedback 👍          2x:<entry>:<q>:<mac>  feedback 👎
+    2s:<entry>[:<q>:<mac>]  the entry's 📄 原文 (source passages)
+    2w:<entry>[:<q>:<mac>]  「不是这个？」 under an answer the bot was not sure of
     2f:<flow>[:<version>:<path>[:<q>:<mac>]]     a flow's start or the step reached by a path
+    2ra:<suggestion>        staff: accept        2rr:<suggestion>      staff: reject
+
+Staff actions (accept or reject a learning suggestion) act only for staff: the channel checks
+who pressed before acting on them (`is_staff_payload`), so they need no signature.
 
 The leading digit is the format version. <q> is the id of the question the button follows, so
 picks and feedback can be linked to it; <mac> is a short keyed hash over the payload, so a
@@ -45,11 +51,17 @@ class Action(StrEnum):
     FEEDBACK_NO = "x"
     FLOW = "f"
     FLOW_EXIT = "fx"
+    SOURCE = "s"
+    NOT_THIS = "w"
+    REVIEW_ACCEPT = "ra"
+    REVIEW_REJECT = "rr"
 
+
+STAFF_ACTIONS = frozenset({Action.REVIEW_ACCEPT, Action.REVIEW_REJECT})
 
 # Actions whose payload carries a question id (and so a mac) when there is one.
 WITH_QUESTION = {Action.ENTRY, Action.NONE, Action.FEEDBACK_YES, Action.FEEDBACK_NO,
-                 Action.FLOW}
+                 Action.FLOW, Action.SOURCE, Action.NOT_THIS}
 
 
 class PayloadTooLong(ValueError):
@@ -148,6 +160,14 @@ def _split(text: str) -> tuple[Action, list[str]] | None:
         return None
     fields = rest.split(":") if rest else []
     return (action, fields) if all(_FIELD.match(f) for f in fields) else None
+
+
+def is_staff_payload(text: object) -> bool:
+    """Whether callback data is a staff action (for routing; acting still decodes it)."""
+    if not isinstance(text, str) or not text.startswith(VERSION) or not text.isascii():
+        return False
+    split = _split(text[1:])
+    return split is not None and split[0] in STAFF_ACTIONS
 
 
 def _decode_first_release(text: str) -> Payload | None:

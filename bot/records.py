@@ -21,8 +21,10 @@ QUESTION_ID_CHARS = 12  # base32: 60 random bits, unique across replicas without
 class EventKind(StrEnum):
     PICK = "pick"  # a suggested entry was chosen for a question
     NONE_OF_THESE = "none-of-these"
+    NOT_THIS = "not-this"  # 「不是这个？」 under an answer
     FEEDBACK_YES = "feedback-yes"
     FEEDBACK_NO = "feedback-no"
+    SOURCE_VIEW = "source-view"  # 📄 原文 pressed under an answer
     FLOW_START = FlowEvent.START.value
     FLOW_STEP = FlowEvent.STEP.value
     FLOW_RESULT = FlowEvent.RESULT.value
@@ -33,6 +35,13 @@ class EventKind(StrEnum):
 
 
 FEEDBACK_KINDS = (EventKind.FEEDBACK_YES, EventKind.FEEDBACK_NO)
+
+
+class Verdict(StrEnum):
+    """A staff decision on a learning suggestion (bot/review.py)."""
+
+    ACCEPT = "accept"  # added to the FAQ, or (for suggestions without an edit) handled
+    REJECT = "reject"  # not to be suggested again
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,3 +73,13 @@ def worker_hash(salt: bytes, user_id: int | str | None) -> str:
     if user_id is None:
         return "-"
     return hmac.new(salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewDecision:
+    """What staff decided about one wording of a suggestion. `key` is a hash of the suggestion
+    kind, entry and normalised wording, so the decision holds none of the worker's words."""
+
+    key: str
+    verdict: Verdict
+    time: float = 0.0

@@ -48,10 +48,11 @@ class Reply:
     buttons: Rows = ()
     entry_id: str | None = None
     score: float = 0.0
-    suggestions: tuple[Suggestion, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()  # "did you mean", or "also maybe" under an answer
     query: str = ""  # the normalised question
     question_id: str | None = None
     records: tuple[QuestionRecord | EventRecord, ...] = ()  # what the core stores
+    silent: str = ""  # what the question asked that the report does not say
 
     @property
     def answered(self) -> bool:

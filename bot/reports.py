@@ -3,41 +3,28 @@ by messages.yaml so staff read them in the same language as the rest of the bot.
 
 from __future__ import annotations
 
-import re
-import time
-
 from bot.dialogue import Dialogue
+from bot.evidence import FlowOutcome
 from bot.storage import Stats, UnansweredGroup
+from bot.usage import Usage
 from faq.messages import MessageKey as K
 from faq.yamlfile import Problem
 
-DAY = 86400.0
 MAX_PROBLEMS_SHOWN = 20
-MAX_DAYS = 3650
-DAYS = re.compile(r"[0-9]{1,4}")
-FULL_WIDTH_DIGITS = {0xFF10 + i: str(i) for i in range(10)}  # ３０ is typed on phones
-
-
-def since(days: int, now: float | None = None) -> float:
-    """The start of a period of `days` days ending now."""
-    return (time.time() if now is None else now) - days * DAY
-
-
-def parse_days(args: list[str] | None, default: int = 7) -> int | None:
-    """The optional day count of /stats and /unanswered; None when it is not a positive number."""
-    if not args:
-        return default
-    text = args[0].strip().translate(FULL_WIDTH_DIGITS)
-    if len(args) > 1 or not DAYS.fullmatch(text):  # not str.isdigit: it accepts "²"
-        return None
-    return int(text) if 0 < int(text) <= MAX_DAYS else None
+MAX_DISLIKED = 5  # entries listed under 👎 in /stats
 
 
 def _percent(stats: Stats, count: int) -> str:
     return f"{stats.share(count):.0%}"
 
 
-def stats_text(dialogue: Dialogue, stats: Stats, days: int) -> str:
+def stats_text(dialogue: Dialogue, stats: Stats, days: int, usage: Usage | None = None) -> str:
+    """/stats: counts and shares, top entries, and (given `usage`) picks, flows and 👎."""
+    text = _counts_text(dialogue, stats, days)
+    return text if usage is None else text.rstrip("\n") + "\n" + usage_text(dialogue, usage)
+
+
+def _counts_text(dialogue: Dialogue, stats: Stats, days: int) -> str:
     entries = dialogue.knowledge.entries
     top = "\n".join(
         dialogue.msg(K.STATS_TOP_LINE, n=str(i), label=entries[eid].label if eid in entries
@@ -49,6 +36,34 @@ def stats_text(dialogue: Dialogue, stats: Stats, days: int) -> str:
         clarified=str(stats.clarified), clarified_pct=_percent(stats, stats.clarified),
         fallback=str(stats.fallback), fallback_pct=_percent(stats, stats.fallback),
         yes=str(stats.feedback_yes), no=str(stats.feedback_no), top=top)
+
+
+def usage_text(dialogue: Dialogue, usage: Usage) -> str:
+    """Pick rate after "did you mean", each guided check's use, and the most 👎 entries."""
+    lines = [dialogue.msg(K.STATS_PICKS, picked=str(usage.picked),
+                          clarified=str(usage.clarified), rate=f"{usage.pick_rate:.0%}",
+                          none=str(usage.none_of_these)),
+             dialogue.msg(K.STATS_FLOWS_HEADER)]
+    flows = dialogue.knowledge.content.flows
+    for flow_id, flow in sorted(usage.flows.items()):
+        lines.append(dialogue.msg(
+            K.STATS_FLOW_LINE, title=flows[flow_id].title if flow_id in flows else flow_id,
+            started=str(flow.started), completed=str(flow.count(FlowOutcome.COMPLETED)),
+            cancelled=str(flow.count(FlowOutcome.CANCELLED)),
+            abandoned=str(flow.count(FlowOutcome.ABANDONED)),
+            in_progress=str(flow.count(FlowOutcome.IN_PROGRESS))))
+    if not usage.flows:
+        lines.append(dialogue.msg(K.STATS_TOP_NONE))
+    lines.append(dialogue.msg(K.STATS_DISLIKED_HEADER))
+    disliked = sorted((e for e in usage.entries.values() if e.no),
+                      key=lambda e: (-e.no, e.entry_id))[:MAX_DISLIKED]
+    entries = dialogue.knowledge.entries
+    lines += [dialogue.msg(K.STATS_DISLIKED_LINE,
+                           label=entries[e.entry_id].label if e.entry_id in entries
+                           else e.entry_id, no=str(e.no), yes=str(e.yes),
+                           answered=str(e.answered), picked=str(e.picked))
+              for e in disliked] or [dialogue.msg(K.STATS_TOP_NONE)]
+    return "\n".join(lines)
 
 
 def unanswered_text(dialogue: Dialogue, groups: list[UnansweredGroup], days: int) -> str:

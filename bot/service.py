@@ -13,65 +13,27 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.config import Config, contacts_text
 from bot.dialogue import Dialogue
-from bot.payload import Codec, payload_problems
+from bot.loading import errors_of, load_checked
 from bot.records import EventKind, EventRecord, QuestionRecord, worker_hash
 from bot.replies import Reply
-from bot.storage import Store
-from faq.check import check_knowledge
-from faq.knowledge import Knowledge, load_knowledge
 from faq.yamlfile import Problem
+
+if TYPE_CHECKING:
+    from bot.storage import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class ContentError(Exception):
-    """The FAQ content has errors; `problems` lists each at its file and line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the FAQ content")
-        self.problems = problems
-
-
-def check_content(config: Config, knowledge: Knowledge, codec: Codec,
-                  deep: bool = False) -> list[Problem]:
-    """Every check that start-up, /reload and `unionbot check` apply alike."""
-    problems = check_knowledge(knowledge, config.faq, config.check, deep=deep,
-                               contacts=contacts_text(config.contacts))
-    return problems + payload_problems(knowledge.content, codec)
-
-
-def load_checked(config: Config, codec: Codec,
-                 deep: bool = False) -> tuple[Knowledge, list[Problem]]:
-    """Read and check the content without touching what is serving (thread-safe)."""
-    knowledge, problems = load_knowledge(config.faq, config.match)
-    return knowledge, problems + check_content(config, knowledge, codec, deep)
-
-
-def errors_of(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
-
-
 def payload_key(salt: bytes) -> bytes:
     """The key that signs button payloads: derived from the salt, so replicas agree."""
     return hmac.new(salt, b"unionbot button payloads", hashlib.sha256).digest()
-
-
-def open_dialogue(config: Config, key: bytes | None = None) -> Dialogue:
-    """The dialogue over freshly loaded content; raises ContentError when it has errors."""
-    codec = Codec(key or secrets.token_bytes(32))
-    knowledge, problems = load_checked(config, codec)
-    if errors_of(problems):
-        raise ContentError(errors_of(problems))
-    return Dialogue(config, knowledge, codec, problems)
 
 
 @dataclass
@@ -81,6 +43,17 @@ class Service:
     dialogue: Dialogue
     store: Store | None
     salt: bytes
+    _housekeeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    def start_housekeeping(self) -> None:
+        """Delete expired records now and daily while running (storage.retention_days);
+        call it on the running event loop. Nothing to do without a store."""
+        from bot.retention import keep_purging
+
+        if self.store is not None and self._housekeeping is None:
+            days = self.dialogue.config.storage.retention_days
+            self._housekeeping = asyncio.get_running_loop().create_task(
+                keep_purging(self.store, days), name="unionbot-retention")
 
     def worker(self, user: int | str | None) -> str:
         """The salted pseudonym stored instead of the channel's user id."""
@@ -128,6 +101,11 @@ class Service:
         return errors
 
     async def close(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
         if self.store is not None:
             await self.store.close()
 

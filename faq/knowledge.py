@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 from faq.content import Content, Entry, FaqPaths, load_content
 from faq.matcher import Matcher, MatchSettings
-from faq.text import Normalizer, synonym_map
+from faq.silent import SilentFinder
+from faq.text import DEFAULT_MAX_QUERY_CHARS, Normalizer, synonym_map
 from faq.yamlfile import Problem
-
-DEFAULT_MAX_QUERY_CHARS = 150  # workers tell their story first and ask last
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,8 @@ def build_normalizer(groups: list[list[str]], match: MatchConfig) -> Normalizer:
 
 def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) -> Matcher:
     phrasings = [(e.id, p) for e in content.entries.values() for p in e.phrasings]
-    return Matcher(phrasings, normalizer, match.settings)
+    silent = SilentFinder.build(content.silent, normalizer.normalize)
+    return Matcher(phrasings, normalizer, match.settings, silent=silent)
 
 
 def build_knowledge(content: Content, match: MatchConfig) -> Knowledge:

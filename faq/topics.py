@@ -15,25 +15,27 @@ from faq.fields import (
     unknown_fields,
     valid_id,
 )
+from faq.sources import Passage
 from faq.yamlfile import PathKey, Problem, YamlDoc
 
 ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "related", "flow",
                 "label"}
+PASSAGE_FIELDS = {"doc", "text"}
 
 
 def read_topic_file(doc: YamlDoc, name: str, content: Content,
-                    seen: dict[str, tuple[str, int]], problems: list[Problem]) -> None:
+                    seen: dict[str, tuple[str, int]], problems: list[Problem]) -> bool:
     """Add the file's topic and entries to `content`; `seen` maps entry ids to where they were
-    first defined, across files."""
+    first defined, across files. False when the file's entries could not be read at all."""
     data = doc.data
     if not isinstance(data, dict):
         problems.append(Problem(name, 1, "主题文件要写成含 topic 和 entries 的映射"))
-        return
+        return False
     topic = data.get("topic")
     if not isinstance(topic, dict) or not is_text(topic.get("id")) \
             or not is_text(topic.get("title")):
         problems.append(Problem(name, doc.line("topic"), "topic 要有 id 和 title（文字）"))
-        return
+        return False
     topic_id = str(topic["id"])
     if not valid_id(topic_id):
         problems.append(Problem(name, doc.line("topic", "id"),
@@ -44,11 +46,13 @@ def read_topic_file(doc: YamlDoc, name: str, content: Content,
     items = data.get("entries")
     if not isinstance(items, list) or not items:
         problems.append(Problem(name, doc.line("entries"), "entries 必须是非空的列表"))
-        return
+        return False
     ids = []
     for index, item in enumerate(items):
-        entry = _EntryReader(doc, name, ("entries", index), problems).read(topic_id, item)
+        reader = _EntryReader(doc, name, ("entries", index), problems)
+        entry = reader.read(topic_id, item)
         if entry is None:
+            content.rejected.add(reader.entry_id)
             continue
         if entry.id in seen:
             other, line = seen[entry.id]
@@ -61,6 +65,7 @@ def read_topic_file(doc: YamlDoc, name: str, content: Content,
     order = read_order(topic.get("order"), doc.line("topic", "order"), name, problems)
     content.topics.append(Topic(topic_id, str(topic["title"]).strip(), tuple(ids), name,
                                 doc.line("topic"), order))
+    return True
 
 
 @dataclass
@@ -100,11 +105,20 @@ class _EntryReader:
         label = self._optional_text(item, "label", "label 必须是文字")
         if len(self.problems) > before:
             return None
+        lines = self._lines(item)
         return Entry(
             id=self.entry_id, topic=topic_id, question=str(item["question"]).strip(),
             alternates=tuple(alternates), answer=str(item["answer"]).strip(),
             source=tuple(sources), related=tuple(related), flow=flow, short_label=label,
-            file=self.name, line=self.doc.line(*self.key))
+            file=self.name, line=self.doc.line(*self.key), lines=lines)
+
+    def _lines(self, item: dict[Any, Any]) -> dict[str, int]:
+        """The line of each field, and of each alternate as `alternates.<index>`."""
+        lines = {str(k): self.doc.line(*self.key, str(k)) for k in item}
+        alternates = item.get("alternates")
+        for i in range(len(alternates) if isinstance(alternates, list) else 0):
+            lines[f"alternates.{i}"] = self.doc.line(*self.key, "alternates", i)
+        return lines
 
     def _texts(self, item: dict[Any, Any], field_name: str, message: str) -> list[str]:
         value = item.get(field_name, [])
@@ -124,13 +138,31 @@ class _EntryReader:
             return None
         return str(value).strip()
 
-    def _sources(self, source: Any) -> list[str]:
+    def _sources(self, source: Any) -> list[Passage]:
+        """`source:` — `config`, one passage, or a list of passages, each a string (of the
+        default document) or `{doc: <id>, text: …}`."""
         if source == CONFIG_SOURCE:
             return []
-        if is_text(source):
-            return [str(source).strip()]
-        if isinstance(source, list) and source and all(is_text(s) for s in source):
-            return [str(s).strip() for s in source]
-        self.bad("source", f"source 要引用报道原文（一段文字或一个列表），或者写 "
-                           f"{CONFIG_SOURCE}（内容来自 config.yaml）")
-        return []
+        listed = isinstance(source, list)
+        items = source if listed else [source]
+        if not items or not all(is_text(s) or isinstance(s, dict) for s in items):
+            self.bad("source", f"source 要引用报道原文（一段文字或一个列表），或者写 "
+                               f"{CONFIG_SOURCE}（内容来自 config.yaml）")
+            return []
+        passages = [self._passage(item, (i,) if listed else ()) for i, item in enumerate(items)]
+        return [p for p in passages if p is not None]
+
+    def _passage(self, item: Any, index: PathKey) -> Passage | None:
+        """One passage; a mapping must be exactly {doc: …, text: …}."""
+        line = self.doc.line(*self.key, "source", *index)
+        if is_text(item):
+            return Passage(str(item).strip(), "", line)
+        doc, text = item.get("doc"), item.get("text")
+        unknown = unknown_fields(item, PASSAGE_FIELDS)
+        if unknown or not is_text(doc) or not is_text(text):
+            extra = f"（{unknown_field_message(unknown[0], PASSAGE_FIELDS)}）" if unknown else ""
+            self.problems.append(Problem(self.name, line, f"条目 {self.entry_id}：source 里引用别的"
+                                         "来源时，这一项要有 doc（config.yaml 里来源的 id）和 "
+                                         f"text（原文）两项{extra}"))
+            return None
+        return Passage(str(text).strip(), str(doc).strip(), line)

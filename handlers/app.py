@@ -18,7 +18,8 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
 
 from bot.config import Config
-from bot.service import Service, open_dialogue, payload_key
+from bot.loading import open_dialogue
+from bot.service import Service, payload_key
 from bot.storage import Store, load_salt, open_store
 from faq.messages import MessageKey
 from handlers import callbacks, commands, errors, messages, staff
@@ -87,6 +88,7 @@ def command_list(channel: Channel, with_staff: bool) -> list[BotCommand]:
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     """Register the command menus: everyone's, and each staff member's own."""
     channel: Channel = application.bot_data[KEY]
+    channel.service.start_housekeeping()  # expired records go now and daily
     for problem in channel.service.dialogue.problems:  # warnings only: errors refuse start-up
         log.warning("FAQ: %s", problem)
     await application.bot.set_my_commands(command_list(channel, with_staff=False))

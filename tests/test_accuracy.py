@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from faq.evaluate import evaluate, load_question_set
+from faq.matcher import Outcome
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -24,8 +25,8 @@ def test_dev_set_floor(matcher) -> None:
     s = result.summary()
     assert result.in_scope >= 150 and result.off_topic >= 50
     assert s["top1"] >= 97.0, result.mistakes
-    assert s["answered_right"] >= 70.0
-    assert result.confidently_wrong == 0, result.mistakes
+    assert s["answered_right"] >= 82.0
+    assert result.confidently_wrong <= 2, result.mistakes
     assert s["off_topic_rejected"] >= 95.0 and s["off_topic_fallback"] >= 88.0
 
 
@@ -33,9 +34,17 @@ def test_held_out_test_set_floor(matcher) -> None:
     result = evaluate(load_question_set(DATA / "test_set.yaml"), matcher.match)
     s = result.summary()
     assert s["top1"] >= 94.0, result.mistakes
-    assert s["top3"] >= 96.0
+    assert s["answered_right"] >= 85.0
     assert result.confidently_wrong <= 2, result.mistakes
     assert s["off_topic_rejected"] >= 95.0
+
+
+def test_did_you_mean_always_offers_two_or_more(matcher) -> None:
+    for name in ("dev_set.yaml", "test_set.yaml"):
+        for question in load_question_set(DATA / name):
+            match = matcher.match(question.text)
+            if match.outcome is Outcome.CLARIFY:
+                assert len(match.candidates) >= 2, question.text
 
 
 def test_dev_and_test_sets_do_not_copy_faq_phrasings(shipped_dialogue) -> None:

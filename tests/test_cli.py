@@ -60,7 +60,7 @@ def test_ask_reads_stdin_one_json_line_per_question_in_order() -> None:
 def test_check_passes_on_the_shipped_faq() -> None:
     out = run("check")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.strip().splitlines()[-1].startswith("OK:")
+    assert out.stdout.strip().splitlines()[-1].startswith("通过：")
 
 
 def test_check_fails_on_a_broken_copy_naming_file_and_line(faq_copy: Path) -> None:
@@ -72,9 +72,9 @@ def test_check_fails_on_a_broken_copy_naming_file_and_line(faq_copy: Path) -> No
     out = run("check", config=faq_copy)
     assert out.returncode == 1
     # PyYAML notices the unclosed [ on the next line and says where it was opened
-    assert f"faq/data/entries/startup_aid.yaml:{index + 3}: error: YAML" in out.stdout
-    assert f"started at line {index + 2}" in out.stdout
-    assert "FAILED" in out.stdout
+    assert f"faq/data/entries/startup_aid.yaml:{index + 3}: error: YAML 格式错误" in out.stdout
+    assert f"从第 {index + 2} 行开始" in out.stdout
+    assert "未通过" in out.stdout
 
 
 def test_check_path_argument_and_config_flag(faq_copy: Path) -> None:

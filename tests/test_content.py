@@ -9,6 +9,7 @@ import pytest
 from faq.check import CheckConfig, check_knowledge
 from faq.content import FaqPaths, load_content
 from faq.knowledge import MatchConfig, load_knowledge
+from faq.sources import SourceDoc
 
 GOOD = """\
 topic:
@@ -16,12 +17,14 @@ topic:
   title: 演示
 entries:
   - id: loan-term
+    label: 借款期限
     question: 无息借款用多久？
     alternates: [无息借款期限, 借款几年还, 无息借款能用几年]
     answer: 使用期限为1到3年。
     source: [使用期限为1到3年]
     related: [loan-amount]
   - id: loan-amount
+    label: 扶持金额
     question: 每个项目多少钱？
     alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]
     answer: 每个项目一般不超过10万元。
@@ -42,9 +45,11 @@ def problems_for(tmp_path: Path, text: str, document: str | None = None) -> list
     if document is not None:
         doc = tmp_path / "doc.txt"
         doc.write_text(document, encoding="utf-8")
-    paths = FaqPaths(entries=folder, source_document=doc, base=tmp_path)
+    sources = (SourceDoc("report", doc, "报道"),) if doc else ()
+    paths = FaqPaths(entries=folder, sources=sources, base=tmp_path)
     knowledge, problems = load_knowledge(paths, MatchConfig())
-    problems += check_knowledge(knowledge, paths, CheckConfig(min_alternates=3), deep=False)
+    problems += check_knowledge(knowledge, paths, CheckConfig(min_alternates=3), deep=False,
+                                verify_sources=doc is not None)
     return [str(p) for p in problems]
 
 
@@ -56,21 +61,21 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     broken = GOOD.replace("    answer: 使用期限为1到3年。", "    answer: [unclosed")
     found = problems_for(tmp_path, broken)
     assert len(found) == 1
-    assert found[0].startswith("entries/demo.yaml:9:") and "YAML syntax" in found[0]
+    assert found[0].startswith("entries/demo.yaml:10:") and "YAML 格式错误" in found[0]
 
 
 @pytest.mark.parametrize(("change", "line", "words"), [
     (("    question: 无息借款用多久？\n", ""), 5, "question 不能为空"),
-    (("id: loan-amount", "id: loan-term"), 11, "id 'loan-term' 重复了（entries/demo.yaml:5 也有）"),
-    (("id: loan-amount", "id: Loan_Amount"), 11, "只能用小写字母、数字和短横线"),
-    (("related: [loan-amount]", "related: [nowhere]"), 5, "related 里的条目 'nowhere' 不存在"),
+    (("id: loan-amount", "id: loan-term"), 12, "id 'loan-term' 重复了（entries/demo.yaml:5 也有）"),
+    (("id: loan-amount", "id: Loan_Amount"), 12, "只能用小写字母、数字和短横线"),
+    (("related: [loan-amount]", "related: [nowhere]"), 11, "related 里的条目 'nowhere' 不存在"),
     (("    source: [使用期限为1到3年]\n", ""), 5, "source 要引用报道原文"),
-    (("alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]", "alternates: [只有一个]"), 11,
+    (("alternates: [一个项目最多多少钱, 扶持金额, 能给多少钱]", "alternates: [只有一个]"), 15,
      "至少要 3 种"),
-    (("    related: [loan-amount]\n", "    colour: red\n"), 10, "不认识的字段 'colour'"),
-    (("answer: 每个项目一般不超过10万元。", "answer: 每个项目一般不超过20万元。"), 11,
-     "答案说了 '20'"),
-    (("answer: 每个项目一般不超过10万元。", "answer: " + "很长" * 301), 11, "控制在 600 字以内"),
+    (("    related: [loan-amount]\n", "    colour: red\n"), 11, "不认识的字段 'colour'"),
+    (("answer: 每个项目一般不超过10万元。", "answer: 每个项目一般不超过20万元。"), 16,
+     "答案里的「20万元」在本条目的原文（source）里找不到"),
+    (("answer: 每个项目一般不超过10万元。", "answer: " + "很长" * 301), 16, "控制在 600 字以内"),
 ])
 def test_each_fault_is_located(tmp_path: Path, change: tuple[str, str], line: int,
                                words: str) -> None:
@@ -82,8 +87,8 @@ def test_each_fault_is_located(tmp_path: Path, change: tuple[str, str], line: in
 
 def test_source_must_be_verbatim_in_document(tmp_path: Path) -> None:
     found = problems_for(tmp_path, GOOD, "使用期限为1到3年。每个项目一般不超过5万元。")
-    assert len(found) == 1 and "entries/demo.yaml:11:" in found[0]
-    assert "原文（source）在报道里找不到" in found[0]
+    assert len(found) == 1 and "entries/demo.yaml:17:" in found[0]
+    assert "在来源报道 report 里找不到" in found[0]
 
 
 def test_source_may_span_ocr_line_breaks(tmp_path: Path) -> None:
@@ -109,8 +114,8 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     _, problems = load_content(FaqPaths(entries=folder, synonyms=tmp_path / "nope.yaml",
                                          base=tmp_path))
     found = [str(p) for p in problems]
-    assert any(p.startswith("entries/bad.yaml") and "cannot read" in p for p in found)
-    assert any(p.startswith("nope.yaml") and "not found" in p for p in found)
+    assert any(p.startswith("entries/bad.yaml") and "无法读取" in p for p in found)
+    assert any(p.startswith("nope.yaml") and "找不到文件" in p for p in found)
 
 
 def test_confusable_entries_are_reported(tmp_path: Path) -> None:
@@ -123,7 +128,7 @@ def test_confusable_entries_are_reported(tmp_path: Path) -> None:
     assert any(p.startswith("entries/demo.yaml:") and "会被答成条目 loan-" in p
                for p in found), found
     assert any("条目 loan-amount：和条目 loan-term 太像了" in p for p in found), found
-    clean = [str(p) for p in check_knowledge(*_load(tmp_path, GOOD))]
+    clean = [str(p) for p in check_knowledge(*_load(tmp_path, GOOD), verify_sources=False)]
     assert clean == []
 
 

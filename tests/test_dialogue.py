@@ -149,16 +149,17 @@ def test_menu_lists_topics(shipped_dialogue: Dialogue) -> None:
         {t.id for t in shipped_dialogue.knowledge.content.topics}
 
 
-def test_a_question_in_one_clause_of_a_long_story_is_offered(shipped_dialogue: Dialogue) -> None:
+def test_a_question_in_the_last_clause_of_a_long_story_is_answered(
+        shipped_dialogue: Dialogue) -> None:
     matcher = shipped_dialogue.knowledge.matcher
     story = ("我们村今年收成还行，家里养了几头猪，孩子在县城念初中，老人身体也还硬朗，"
              "就是我自己没个正经营生，想问问无息借款最长能借几年")
-    whole = matcher.decide(matcher.normalizer.normalize(story),
-                           matcher.rank(matcher.normalizer.normalize(story)))
+    whole = matcher.decide(matcher.normalizer.normalize(story), text=story)
     assert whole.outcome == "fallback"  # the story drowns the question...
     reply = shipped_dialogue.ask(story)
-    assert reply.kind is ReplyKind.CLARIFY  # ...which the clause-by-clause look still finds
-    assert reply.suggestions[0].entry_id == "interest-free-loan"
+    assert reply.kind is ReplyKind.ANSWER  # ...which the look at its end still finds,
+    assert reply.entry_id == "interest-free-loan"  # and answers with 「不是这个？」
+    assert targets(shipped_dialogue, reply, Action.NOT_THIS) == ["interest-free-loan"]
     noise = ("我们厂效益一直不好，工资也发得晚，最近又说要裁员，心里特别着急，"
              "我想问问明天会不会下雨，要不要带伞")
     assert shipped_dialogue.ask(noise).kind is ReplyKind.FALLBACK

@@ -17,9 +17,10 @@ from helpers import decoded, payload_of
 from bot.cli import chat_loop, main
 from bot.config import Config
 from bot.dialogue import Dialogue
+from bot.loading import check_content
 from bot.payload import LIMIT, Action, Codec, Payload
 from bot.replies import ReplyKind
-from bot.service import Service, check_content
+from bot.service import Service
 from faq.check import CheckConfig, check_knowledge
 from faq.content import Content, FaqPaths
 from faq.flows import engine
@@ -28,10 +29,11 @@ from faq.flows.engine import FlowEvent, FlowTarget, Move, path_target, start_tar
 from faq.flows.model import Result, all_paths, walk
 from faq.knowledge import MatchConfig, load_knowledge
 from faq.messages import MessageKey as K
+from faq.sources import SourceDoc
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "faq" / "data" / "flows"
-DOCUMENT = (ROOT / "../shared/seeds/000_21822a97036c62bc.txt").resolve()
+DOCUMENT = ROOT / "faq" / "data" / "sources" / "hebei-2017.txt"
 SHIPPED = {"startup-aid-check", "training-guide", "honours-guide"}
 STARTUP, TRAINING, HONOURS = ("startup_aid_check.yaml", "training_guide.yaml",
                               "honours_guide.yaml")
@@ -79,7 +81,8 @@ def flow_copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]] | None = N
 
 def faq_paths(flows: Path, base: Path) -> FaqPaths:
     return FaqPaths(entries=ROOT / "faq" / "data" / "entries", flows=flows,
-                    messages=ROOT / "faq" / "data" / "messages.yaml", source_document=DOCUMENT,
+                    messages=ROOT / "faq" / "data" / "messages.yaml",
+                    sources=(SourceDoc("hebei-2017", DOCUMENT, "报道", date="2017年"),),
                     base=base)
 
 
@@ -144,7 +147,7 @@ def test_startup_check_results_match_the_document(shipped_dialogue: Dialogue) ->
         assert isinstance(node, Result)
         return node
 
-    many, few = result(1, 1, 1, 1), result(2, 1, 2, 2)
+    many, few = result(1, 1, 1, 1), result(2, 1, 1, 2)  # ... wants to and can, (un)registered
     assert "50万元" in many.text and "10万元" in many.text
     assert "资金入股" in many.text and "1到3年" in many.text
     assert "还没有注册登记" in few.text  # equity needs 工商注册登记
@@ -285,7 +288,7 @@ def test_a_stale_button_after_a_reload_gets_a_restart(tmp_path: Path) -> None:
     paths = faq_paths(flows, tmp_path)
     old, _ = load_knowledge(paths, MatchConfig())
     flow = old.content.flows["startup-aid-check"]
-    target = path_target(flow, (1, 1))
+    target = path_target(flow, (1, 1, 1))
     assert press(old.content, target).node == "registered"
 
     # A text-only edit keeps old buttons working: the path still means the same.
@@ -330,7 +333,7 @@ def test_a_removed_flow_gets_a_kind_reply(tmp_path: Path) -> None:
 RESUME = """
 import json, sys
 from bot.config import load_config
-from bot.service import open_dialogue
+from bot.loading import open_dialogue
 reply = open_dialogue(load_config(sys.argv[1], env={}), key=b"test key").press(sys.argv[2])
 print(json.dumps({"text": reply.text, "event": [r.kind.value for r in reply.records],
                   "buttons": [[b.label, b.payload] for b in reply.flat_buttons()]},
@@ -371,7 +374,7 @@ FAULTS = [
      "next: no-such-step", None, "指向不存在的步骤或结果 'no-such-step'"),
     ("unknown result", HONOURS, [("next: may-day-medal", "next: may-day-medals")],
      "next: may-day-medals", None, "指向不存在的步骤或结果 'may-day-medals'"),
-    ("unknown entry", STARTUP, [("[startup-aid-eligibility, training-figures]",
+    ("unknown entry", STARTUP, [("[startup-aid-eligibility, startup-aid-how-to-apply]",
                                  "[startup-aid-eligibility, no-such-entry]")],
      "no-such-entry", None, "链接的问答条目 'no-such-entry' 不存在"),
     ("unknown flow", STARTUP, [("flow: training-guide", "flow: no-such-flow")],
@@ -396,10 +399,10 @@ FAULTS = [
     ("start names no step", HONOURS, [("start: which", "start: whichever")],
      "start: whichever", None, "start 'whichever' 不是任何一步"),
     ("number not in the linked sources", HONOURS, [("88.2%", "99.2%")],
-     "- id: may-day-medal", None, "说了 '99.2'"),
+     "- id: may-day-medal", None, "「99.2%」在它链接的问答条目的原文"),
     ("YAML syntax", STARTUP, [("    text: 您现在有想做的创业或就业项目吗？",
                                "    text: 您现在: 有想做的创业或就业项目吗？")],
-     "您现在: 有想做的", None, "YAML syntax"),
+     "您现在: 有想做的", None, "YAML 格式错误"),
     ("option without next", HONOURS, [("        next: city-craftsman\n", "")],
      "label: 市级工匠选树", None, "每个选项都要有 label（按钮文字）和 next"),
     ("unknown field", TRAINING, [("  - id: want-migrant\n", "  - id: want-migrant\n    tip: x\n")],
@@ -495,9 +498,9 @@ def test_flow_paths_table_covers_every_path(capsys) -> None:
     assert main(["flow", "startup-aid-check", "--paths", *CONFIG]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines()
             if line.startswith("| ") and not line.startswith("| path")]
-    assert len(rows) == 16
+    assert len(rows) == 13
     assert "| 4 | 以上都不是 | not-target |" in rows
-    assert any(row.startswith("| 2,1,1,2 |") and row.endswith("| registered-few |")
+    assert any(row.startswith("| 2,1,1,2 |") and row.endswith("| unregistered-project |")
                for row in rows)
 
 
@@ -526,7 +529,7 @@ def test_flow_command_runs_as_a_program() -> None:
                          text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["done"] is True and data["node"] == "registered-many"
+    assert data["done"] is True and data["node"] == "registered-project"
     assert all(len(p.encode()) <= 64 for p in data["payloads"])
 
 

@@ -68,8 +68,22 @@ def test_pinyin_cache_gives_the_same_table(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     text._pinyin_table.cache_clear()
     built = text._pinyin_table()  # from pypinyin, then written to the cache
-    assert list((tmp_path / "unionbot").glob("pinyin-*.json"))
+    assert list((tmp_path / "unionbot").glob("pinyin-*.marshal"))
     text._pinyin_table.cache_clear()
     cached = text._pinyin_table()  # read back
     text._pinyin_table.cache_clear()
     assert cached == built and built[ord("借")] == "jie" and built[ord("绿")] == "lv"
+
+
+def test_index_cache_gives_the_same_phrasings(tmp_path, monkeypatch) -> None:
+    from faq.index import prepare
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    n = Normalizer(synonyms=synonym_map([["借款", "借钱"]]))
+    phrasings = [("a", "无息借钱能借几年"), ("b", "？？"), ("c", "技校在哪")]
+    built = prepare(phrasings, n)  # normalised, then written to the cache
+    assert [p.entry_id for p in built] == ["a", "c"] and built[0].norm == "无息借款能借几年"
+    assert list((tmp_path / "unionbot").glob("index-*.marshal"))
+    assert prepare(phrasings, n) == built  # read back
+    changed = prepare([("a", "无息借钱能借多久")], n)  # other content: another cache entry
+    assert changed[0].norm == "无息借款能借多久"

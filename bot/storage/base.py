@@ -21,7 +21,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
-from bot.records import EventRecord, QuestionRecord
+from bot.records import EventRecord, QuestionRecord, ReviewDecision
 
 GROUP_SIMILARITY = 75.0  # rapidfuzz ratio at or above which two unanswered questions are one
 MAX_UNANSWERED_ROWS = 5000  # the most recent fallback questions considered by `unanswered`
@@ -111,6 +111,17 @@ class Store(Protocol):
 
     async def unanswered(self, since: float, limit: int = 10) -> list[UnansweredGroup]: ...
 
+    async def purge(self, before: float) -> int:
+        """Delete the questions and events recorded before `before` (Unix seconds); returns
+        how many rows went. Review decisions stay: they hold no worker's words."""
+        ...
+
+    async def record_decisions(self, decisions: list[ReviewDecision]) -> None:
+        """Keep staff decisions on learning suggestions (a later one for a key replaces it)."""
+        ...
+
+    async def decisions(self) -> list[ReviewDecision]: ...
+
     async def flush(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -161,14 +172,10 @@ def make_private_folder(folder: Path) -> None:
     folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
 
 
-def group_similar(rows: Iterable[tuple[str, float]], limit: int,
-                  similarity: float = GROUP_SIMILARITY) -> list[UnansweredGroup]:
-    """Group (question, time) rows by wording similarity; biggest groups first."""
-    counts: Counter[str] = Counter()
-    last: dict[str, float] = {}
-    for text, when in rows:
-        counts[text] += 1
-        last[text] = max(last.get(text, 0.0), when)
+def cluster_similar(counts: Counter[str], similarity: float = GROUP_SIMILARITY
+                    ) -> list[list[str]]:
+    """Texts in clusters of similar wording (rapidfuzz ratio): each cluster is led by its most
+    frequent text, and a text joins the first leader it resembles."""
     heads: list[str] = []
     members: list[list[str]] = []
     for text, _ in counts.most_common():
@@ -178,8 +185,19 @@ def group_similar(rows: Iterable[tuple[str, float]], limit: int,
             members.append([text])
         else:
             members[found[2]].append(text)
+    return members
+
+
+def group_similar(rows: Iterable[tuple[str, float]], limit: int,
+                  similarity: float = GROUP_SIMILARITY) -> list[UnansweredGroup]:
+    """Group (question, time) rows by wording similarity; biggest groups first."""
+    counts: Counter[str] = Counter()
+    last: dict[str, float] = {}
+    for text, when in rows:
+        counts[text] += 1
+        last[text] = max(last.get(text, 0.0), when)
     groups = [UnansweredGroup(text=m[0], count=sum(counts[q] for q in m),
                               variants=tuple(m[1:4]), last_seen=max(last[q] for q in m))
-              for m in members]
+              for m in cluster_similar(counts, similarity)]
     groups.sort(key=lambda g: (-g.count, -g.last_seen))
     return groups[:limit]

@@ -46,6 +46,12 @@ CREATE INDEX events_question_id ON events (question_id);
 -- one feedback per question and worker: a later press replaces the earlier one
 CREATE UNIQUE INDEX events_feedback_once ON events (question_id, worker)
     WHERE kind IN ('feedback-yes', 'feedback-no');
+-- staff decisions on learning suggestions (key: a hash, never the worker's words)
+CREATE TABLE review_decisions (
+    key text PRIMARY KEY,
+    verdict text NOT NULL,                 -- accept | reject
+    time double precision NOT NULL
+);
 """
 
 MIGRATIONS: list[str] = [V1]

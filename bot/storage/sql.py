@@ -18,7 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from bot.records import FEEDBACK_KINDS, EventKind, EventRecord, QuestionRecord
+from bot.records import (
+    FEEDBACK_KINDS,
+    EventKind,
+    EventRecord,
+    QuestionRecord,
+    ReviewDecision,
+    Verdict,
+)
 from bot.storage.base import (
     MAX_UNANSWERED_ROWS,
     Stats,
@@ -55,6 +62,9 @@ class Statements:
     count_feedback: str
     top_entries: str
     unanswered: str
+    purge: tuple[str, ...]
+    upsert_decision: str
+    decisions: str
 
     @classmethod
     def with_placeholder(cls, mark: str) -> Statements:
@@ -87,7 +97,14 @@ class Statements:
                         " outcome = 'answer' AND entry_id IS NOT NULL GROUP BY entry_id"
                         f" ORDER BY n DESC, entry_id LIMIT {mark}",
             unanswered=f"SELECT query, time FROM questions WHERE time >= {mark} AND"
-                       f" outcome = 'fallback' ORDER BY time DESC LIMIT {mark}")
+                       f" outcome = 'fallback' ORDER BY time DESC LIMIT {mark}",
+            # review decisions stay: they hold no worker's words
+            purge=tuple(f"DELETE FROM {table} WHERE time < {mark}"
+                        for table in ("questions", "events")),
+            upsert_decision=f"INSERT INTO review_decisions (key, verdict, time) VALUES"
+                            f" ({values(3)}) ON CONFLICT (key) DO UPDATE SET"
+                            " verdict = excluded.verdict, time = excluded.time",
+            decisions="SELECT key, verdict, time FROM review_decisions ORDER BY time, key")
 
 
 def _is_feedback(event: Row) -> bool:
@@ -110,6 +127,9 @@ class Cursor(Protocol):
     def fetchall(self) -> list[Any]: ...
 
     def fetchone(self) -> Any: ...
+
+    @property
+    def rowcount(self) -> int: ...
 
 
 class SqlStore:
@@ -250,3 +270,28 @@ class SqlStore:
     async def unanswered(self, since: float, limit: int = 10) -> list[UnansweredGroup]:
         rows = await self._fetch(self.sql.unanswered, since, MAX_UNANSWERED_ROWS)
         return group_similar(((q, t) for q, t in rows), limit)
+
+    # ---- retention and staff decisions ------------------------------------------------------
+    async def purge(self, before: float) -> int:
+        await self.flush()
+
+        def delete(cur: Cursor) -> int:
+            gone = 0
+            for statement in self.sql.purge:
+                cur.execute(statement, (before,))
+                gone += cur.rowcount
+            return gone
+
+        return await self._in_thread(delete)
+
+    async def record_decisions(self, decisions: list[ReviewDecision]) -> None:
+        rows = [(d.key, d.verdict.value, now(d.time or None)) for d in decisions]
+
+        def write(cur: Cursor) -> None:
+            cur.executemany(self.sql.upsert_decision, rows)
+
+        await self._in_thread(write)
+
+    async def decisions(self) -> list[ReviewDecision]:
+        rows = await self._fetch(self.sql.decisions)
+        return [ReviewDecision(key=k, verdict=Verdict(v), time=t) for k, v, t in rows]

@@ -47,6 +47,15 @@ CREATE UNIQUE INDEX events_feedback_once ON events (question_id, worker)
 """
 
 V3 = """
+-- staff decisions on learning suggestions (key: a hash, never the worker's words)
+CREATE TABLE review_decisions (
+    key TEXT PRIMARY KEY,
+    verdict TEXT NOT NULL,       -- accept | reject
+    time REAL NOT NULL
+);
+"""
+
+V4 = """
 -- a key per event, so a batch written twice counts once
 ALTER TABLE events ADD COLUMN event_id TEXT;
 CREATE UNIQUE INDEX events_event_id ON events (event_id);
@@ -82,7 +91,7 @@ def _v2(db: sqlite3.Connection) -> None:
     _v2_event_kinds(db)
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _v2, _script(V3)]
+MIGRATIONS: list[Migration] = [_script(V1), _v2, _script(V3), _script(V4)]
 
 
 def schema_version(db: sqlite3.Connection) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from faq.content import Content, Entry
-from faq.facts import unsupported_numbers
+from faq.facts import unsupported_quantities
 from faq.flows.model import Flow, Node, Option, Result, Step
 from faq.messages import MessageKey
 from faq.yamlfile import Problem
@@ -71,13 +71,13 @@ class _FlowCheck:
         if not result.text:
             self.at(result.line, f"结果 {result.id!r} 没有文字")
         for eid, line in zip(result.entries, result.entry_lines, strict=False):
-            if eid not in self.content.entries:
+            if self.content.unknown_entry(eid):
                 self.at(line, f"结果 {result.id!r} 链接的问答条目 {eid!r} 不存在")
         if result.flow is None:
             return
         if result.flow == self.flow.id:
             self.at(result.flow_line, f"结果 {result.id!r} 又推荐了本测评自己")
-        elif result.flow not in self.content.flows:
+        elif self.content.unknown_flow(result.flow):
             self.at(result.flow_line, f"结果 {result.id!r} 推荐的测评 {result.flow!r} 不存在")
 
     def _graph(self) -> None:
@@ -113,16 +113,22 @@ class _FlowCheck:
                 self.at(node.line, f"{kind} {node.id!r} 从开头走不到")
 
     def _numbers(self, entries: Mapping[str, Entry]) -> None:
-        """A result's numbers must be backed by the sources of the entries it links; a
-        step's, by those of all entries the flow links."""
-        def sources(ids: list[str] | tuple[str, ...]) -> list[str]:
-            return [s for eid in ids if eid in entries for s in entries[eid].source]
+        """A result's quantities must be backed by the sources of the entries it links; a
+        step's, by those of all entries the flow links. Not judged while a linked entry is
+        missing: that problem is reported already."""
+        def sources(ids: tuple[str, ...]) -> list[str] | None:
+            if any(eid not in entries for eid in ids):
+                return None
+            return [s for eid in ids for s in entries[eid].passages]
 
-        everything = sources([e for r in self.flow.results.values() for e in r.entries])
-        nodes: list[tuple[Node, list[str]]] = [(s, everything) for s in self.flow.steps.values()]
+        linked = tuple(e for r in self.flow.results.values() for e in r.entries)
+        nodes: list[tuple[Node, list[str] | None]] = [(s, sources(linked))
+                                                      for s in self.flow.steps.values()]
         nodes += [(r, sources(r.entries)) for r in self.flow.results.values()]
         for node, quoted in nodes:
-            for number in unsupported_numbers(node.text.replace("{contacts}", ""), quoted):
+            if quoted is None:
+                continue
+            for quantity in unsupported_quantities(node.text, quoted):
                 kind = "步骤" if isinstance(node, Step) else "结果"
-                self.at(node.line, f"{kind} {node.id!r} 说了 {number!r}，但它链接的问答条目的"
-                                   f"原文（source）里没有")
+                self.at(node.line, f"{kind} {node.id!r} 里的「{quantity.text}」在它链接的问答"
+                                   "条目的原文（source）里找不到：数量要和原文一样")

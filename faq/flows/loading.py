@@ -30,21 +30,39 @@ RESULT_FIELDS = {"id", "text", "entries", "flow"}
 MAX_FLOW_ID = 32  # a flow's start button also carries a question id in its 64 bytes
 
 
-def load_flows(path: Path, base: Path | None = None) -> tuple[dict[str, Flow], list[Problem]]:
+@dataclass
+class LoadedFlows:
+    """The flows that loaded, every problem, and what was left out (so that links into it
+    are not reported again): ids of rejected flows, and whether a file could not be read."""
+
+    flows: dict[str, Flow] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: set[str] = field(default_factory=set)
+    unreadable: bool = False
+
+
+def load_flows(path: Path, base: Path | None = None) -> LoadedFlows:
     """Read every flow file in `path`; a flow with a problem in its shape is left out."""
-    flows: dict[str, Flow] = {}
-    problems: list[Problem] = []
+    loaded = LoadedFlows()
+    flows, problems = loaded.flows, loaded.problems
     if not path.exists():
-        return flows, [Problem(display_name(path, base), 0, "找不到测评文件夹")]
+        problems.append(Problem(display_name(path, base), 0, "找不到测评文件夹"))
+        loaded.unreadable = True
+        return loaded
     for file in yaml_files(path):
         name = display_name(file, base)
         try:
             doc = read_yaml(file, name)
         except YamlError as exc:
             problems.append(exc.problem)
+            loaded.unreadable = True
             continue
-        flow = _FlowReader(doc, name).read(problems)
+        reader = _FlowReader(doc, name)
+        flow = reader.read(problems)
         if flow is None:
+            if reader.flow_id == "?":
+                loaded.unreadable = True  # not even its id is known
+            loaded.rejected.add(reader.flow_id)
             continue
         if flow.id in flows:
             other = flows[flow.id]
@@ -52,7 +70,8 @@ def load_flows(path: Path, base: Path | None = None) -> tuple[dict[str, Flow], l
                                                      f"{other.file}:{other.line} 用过了"))
             continue
         flows[flow.id] = flow
-    return dict(sorted(flows.items(), key=lambda item: (item[1].order, item[0]))), problems
+    loaded.flows = dict(sorted(flows.items(), key=lambda item: (item[1].order, item[0])))
+    return loaded
 
 
 @dataclass

@@ -23,10 +23,12 @@ from fake_bot_api import (
 )
 
 from bot import reports
+from bot.days import since
 from bot.dialogue import Dialogue
 from bot.payload import Action, Payload
 from bot.records import EventKind
 from bot.replies import Reply, ReplyKind
+from bot.usage import usage_since
 from faq.messages import MessageKey as K
 from handlers.render import render
 
@@ -266,11 +268,13 @@ async def test_stats_and_unanswered_only_for_staff(bot: Harness) -> None:
     await bot.say(OTHER, "今天的天气怎么样")
     assert len(await bot.store.questions(0)) == 3
     stats = await bot.say(STAFF_ID, "/stats 30")
-    counted = await bot.store.stats(reports.since(30))
+    counted = await bot.store.stats(since(30))
     assert (counted.questions, counted.answered, counted.fallback, counted.workers) == \
         (3, 1, 2, 2)
+    usage = await usage_since(bot.store, since(30))
+    assert usage.clarified == 0 and not usage.flows
     assert stats.text == html.escape(
-        reports.stats_text(bot.dialogue, counted, 30).strip(), quote=False)
+        reports.stats_text(bot.dialogue, counted, 30, usage).strip(), quote=False)
     unanswered = await bot.say(STAFF_ID, "/unanswered")
     assert bot.dialogue.ask(fallback).query in unanswered.text
     assert "（2 次）" in unanswered.text  # the two wordings are one group asked twice

@@ -24,12 +24,15 @@ from test_run_modes import SECRET, free_port, running
 
 from bot import reports
 from bot.config import Config, load_config
+from bot.days import since
 from bot.dialogue import Dialogue
+from bot.loading import open_dialogue
 from bot.payload import Action
 from bot.records import EventKind
 from bot.replies import Reply
-from bot.service import open_dialogue, payload_key
+from bot.service import payload_key
 from bot.storage import load_salt, open_store
+from bot.usage import usage_since
 from handlers.app import build_application
 from handlers.render import render
 
@@ -207,7 +210,8 @@ async def check_records(log: list[Sent], local: Dialogue, url: str, workspace: P
                     and local.ask(sent.text).records)
     store = open_store(url, read_only=True)
     try:
-        stats = await store.stats(reports.since(1))
+        stats = await store.stats(since(1))
+        usage = await usage_since(store, since(1))
         events = await store.events(0)
     finally:
         await store.close()
@@ -218,5 +222,5 @@ async def check_records(log: list[Sent], local: Dialogue, url: str, workspace: P
     out = unionbot("stats", "--days", "1", "--config", str(workspace / "config.yaml"),
                    env={"UNIONBOT_DB_URL": url})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == reports.stats_text(local, stats, 1).strip()
+    assert out.stdout.strip() == reports.stats_text(local, stats, 1, usage).strip()
     assert str(questions) in out.stdout

@@ -1,0 +1,143 @@
+"""Scoring replies on the blind set by the facts a right answer must contain (REPORTING ONLY).
+
+    python benchmarks/blind.py [--config PATH]
+
+tests/data/blind_set.yaml was written from the source report alone and is frozen: run it to
+report, never to tune (no alternates, synonyms, thresholds or model changes because of it).
+Its cases are `{id, kind: in_scope|silent|off_topic, q, facts: [[keyword, ...], ...]}`; a reply
+is right when every group has a keyword in the reply text. Both sides are compared after NFKC
+with all whitespace removed, and a keyword also counts when it occurs after the normaliser's
+amount folding of both texts (十万 → 10万, 三年 → 3年).
+
+Only the dialogue's public surface is used (`ask`, `answer`, `knowledge.matcher.match`), so the
+same file scores an older checkout too (run it with that checkout first on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BLIND = ROOT / "tests" / "data" / "blind_set.yaml"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    kind: str  # in_scope | silent | off_topic
+    q: str
+    facts: tuple[tuple[str, ...], ...]
+
+
+def load_cases(path: Path = BLIND) -> list[Case]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    return [Case(str(c["id"]), str(c["kind"]), str(c["q"]),
+                 tuple(tuple(str(k) for k in group) for group in c.get("facts") or ()))
+            for c in data.get("cases", [])]
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def _fold(text: str) -> str:
+    from faq.text import _fold_amounts  # the normaliser's own amount folding
+
+    return _fold_amounts(text)
+
+
+def has_facts(text: str, facts: tuple[tuple[str, ...], ...]) -> bool:
+    """Every group of keywords has one in the text (plain or amount-folded)."""
+    if not facts:
+        return False
+    flat = _flat(text)
+    folded = _fold(flat)
+    return all(any(_flat(k) in flat or _fold(_flat(k)) in folded for k in group)
+               for group in facts)
+
+
+def score(dialogue: Any, cases: list[Case], contact_values: list[str]) -> dict[str, float]:
+    """The blind-set figures for one dialogue (percentages of each kind's cases)."""
+    counts: Counter[str] = Counter()
+    answers: dict[str, str] = {}
+
+    def answer_text(entry_id: str) -> str:
+        if entry_id not in answers:
+            answers[entry_id] = dialogue.answer(dialogue.knowledge.entries[entry_id]).text
+        return answers[entry_id]
+
+    for case in cases:
+        reply = dialogue.ask(case.q)
+        kind = reply.kind.value
+        counts[case.kind] += 1
+        suggestions = list(getattr(reply, "suggestions", ()) or ())
+        if kind == "clarify" and len(suggestions) < 2:
+            counts["single_option_dym"] += 1
+        contacts = any(v in reply.text for v in contact_values)
+        if case.kind == "off_topic":
+            counts["off_not_answered"] += not reply.answered
+            counts["off_fallback"] += kind == "fallback"
+            continue
+        right_text = has_facts(reply.text, case.facts)
+        if case.kind == "silent":
+            counts["silent_contacts_any"] += contacts
+            counts["silent_routed"] += reply.answered and contacts and right_text
+            continue
+        ranked = dialogue.knowledge.matcher.match(case.q).candidates
+        counts["first_right"] += bool(ranked) and has_facts(answer_text(ranked[0].entry_id),
+                                                            case.facts)
+        if reply.answered:
+            counts["direct_right" if right_text else "answered_wrong"] += 1
+        elif kind == "clarify":
+            first = suggestions[0].entry_id if suggestions else None
+            counts["dym_right_first"] += bool(first) and has_facts(answer_text(first),
+                                                                   case.facts)
+            counts["dym"] += 1
+        else:
+            counts["fallback"] += 1
+
+    def pct(key: str, of: str) -> float:
+        return 100.0 * counts[key] / counts[of] if counts[of] else 0.0
+
+    return {
+        "in_scope": counts["in_scope"], "silent": counts["silent"],
+        "off_topic": counts["off_topic"],
+        "direct_right": pct("direct_right", "in_scope"),
+        "answered_wrong": pct("answered_wrong", "in_scope"),
+        "dym_right_first": pct("dym_right_first", "in_scope"),
+        "dym": pct("dym", "in_scope"),
+        "fallback": pct("fallback", "in_scope"),
+        "first_right": pct("first_right", "in_scope"),
+        "off_not_answered": pct("off_not_answered", "off_topic"),
+        "off_fallback": pct("off_fallback", "off_topic"),
+        "silent_routed": pct("silent_routed", "silent"),
+        "silent_contacts_any": pct("silent_contacts_any", "silent"),
+        "single_option_dym": counts["single_option_dym"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config")
+    args = parser.parse_args()
+    from bot.config import load_config
+    from bot.loading import open_dialogue
+
+    config = load_config(args.config)
+    dialogue = open_dialogue(config)
+    values = [c.value for c in config.contacts]
+    for key, value in score(dialogue, load_cases(), values).items():
+        print(f"{key:>22}: {value:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The first ranker: an index of FAQ phrasings, scored for one question.
+
+Each phrasing (canonical question or alternate) is broken into units (faq/units.py): characters,
+character bigrams and pinyin-syllable bigrams. Units are weighted by how rare they are across
+entries, and units the FAQ has never seen weigh the most: a question about 拖欠工资 is mostly
+"unknown" and so scores low, which is what lets off-topic messages fall back instead of being
+answered confidently.
+
+Candidates come from an entry-level inverted index over the rarer units; the best entries'
+phrasings are scored with an F-measure of coverage in both directions plus rapidfuzz's ratio of
+pinyin-syllable sequences (its scorers take token lists, which sidesteps their whitespace
+tokenisation of unspaced Chinese). What to do with the ranking is decided in faq/decision.py.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from faq.decision import Candidate
+from faq.index import Prepared
+from faq.text import to_pinyin
+from faq.units import units
+
+# Relative weight of each unit kind, on top of its rarity.
+KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
+# Candidate retrieval skips units found in more than this share of entries (but at least
+# MIN_RETRIEVAL_DF); the best RESCORE_ENTRIES entries are scored phrasing by phrasing.
+RETRIEVAL_DF_SHARE = 0.05
+MIN_RETRIEVAL_DF = 50
+RESCORE_ENTRIES = 10
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    max_suggestions: int = 3  # "did you mean" lists at most this many
+    # How the score is made (weights chosen on the dev set). The core is an
+    # F-measure of two coverages: how much of the question's weight the phrasing explains
+    # (recall, weighted beta times more) and how much of the phrasing the question contains
+    # (precision). An F-measure, not a sum, so a two-character phrasing such as 「帮助」 cannot
+    # win a long question just by being wholly inside it. Added to it: rapidfuzz's ratio of the
+    # two pinyin sequences (order and sound), and the recall pooled over all of an entry's
+    # phrasings.
+    beta: float = 1.0
+    weight_fmeasure: float = 0.6
+    weight_align: float = 0.2
+    weight_entry: float = 0.45
+    # A long message tells a story before it asks: beyond this many times the phrasing's own
+    # weight, extra words no longer count against it (an off-topic story still shares little).
+    query_span: float = 2.0
+
+
+@dataclass
+class _Phrasing:
+    entry_id: str
+    text: str  # as written
+    norm: str
+    units: frozenset[str]
+    pinyin: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class _View:
+    """A normalised question (or one stretch of it) as the scorer sees it."""
+
+    units: set[str]
+    weights: dict[str, float]
+    total: float
+    pinyin: tuple[str, ...]
+
+
+class Ranker:
+    """Scores questions against prepared phrasings (see faq/index.py)."""
+
+    def __init__(self, prepared: Sequence[Prepared], settings: MatchSettings):
+        self.settings = settings
+        self._entry_units: dict[str, set[str]] = defaultdict(set)
+        for p in prepared:
+            self._entry_units[p.entry_id].update(p.units)
+        entry_df: Counter[str] = Counter()
+        for entry_units in self._entry_units.values():
+            entry_df.update(entry_units)
+        self.entry_count = len(self._entry_units) or 1
+        self._idf = {u: self._weight(u, df) for u, df in entry_df.items()}
+        self._entry_phrasings: dict[str, list[_Phrasing]] = defaultdict(list)
+        idf = self._idf
+        for p in prepared:
+            self._entry_phrasings[p.entry_id].append(_Phrasing(
+                p.entry_id, p.text, p.norm, p.units, p.pinyin, sum(map(idf.__getitem__, p.units))))
+        self._entry_ids = list(self._entry_phrasings)
+        self._entry_postings: dict[str, list[int]] = defaultdict(list)
+        for entry_index, eid in enumerate(self._entry_ids):
+            for u in self._entry_units[eid]:
+                self._entry_postings[u].append(entry_index)
+        # Units shared by more entries than this are too common to help find candidates
+        # (they still count in the scores).
+        self._max_df = max(MIN_RETRIEVAL_DF, int(self.entry_count * RETRIEVAL_DF_SHARE))
+
+    def _weight(self, unit: str, df: int) -> float:
+        return KIND_WEIGHT[unit[0]] * math.log((self.entry_count + 1) / (df + 0.5))
+
+    def unit_weight(self, unit: str) -> float:
+        """Weight of a unit; units the FAQ never uses weigh the most."""
+        return self._idf.get(unit) or self._weight(unit, 0)
+
+    def view(self, text: str) -> _View:
+        q_units = units(text)
+        weights = {u: self.unit_weight(u) for u in q_units}
+        return _View(q_units, weights, sum(weights.values()), tuple(to_pinyin(text)))
+
+    def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
+             exclude_entry: str | None = None, parts: tuple[str, ...] = (),
+             among: tuple[str, ...] = ()) -> list[Candidate]:
+        """Best-scoring entries for a normalised query, one candidate per entry.
+
+        With `parts` (stretches of a long message), each entry scores its best over the parts
+        instead of over the whole; `among` limits scoring to those entries (no retrieval).
+        `exclude` leaves out one (entry id, phrasing text); `exclude_entry` a whole entry: both
+        serve the content checks that ask "what would this match without itself?"."""
+        if not query:
+            return []
+        whole = self.view(query)
+        views = [self.view(part) for part in parts] if parts else [whole]
+        by_entry: dict[str, Candidate] = {}
+        for eid in among or self._retrieve(whole):
+            if eid == exclude_entry or len(by_entry) == RESCORE_ENTRIES:
+                continue
+            best: Candidate | None = None
+            for view in views:
+                entry_units = view.units & self._entry_units[eid]
+                if not entry_units:
+                    continue
+                entry_cover = sum(view.weights[u] for u in entry_units) / view.total
+                for phrasing in self._entry_phrasings[eid]:
+                    if exclude and (eid, phrasing.text) == exclude:
+                        continue
+                    shared = sum(view.weights[u] for u in entry_units & phrasing.units)
+                    score = self._score(shared, view.total, phrasing, view.pinyin, entry_cover)
+                    if best is None or score > best.score:
+                        best = Candidate(eid, round(score, 1), phrasing.text)
+            if best is not None:
+                by_entry[eid] = best
+        ranked = sorted(by_entry.values(), key=lambda c: c.score, reverse=True)
+        return ranked[:limit]
+
+    def _retrieve(self, whole: _View) -> list[str]:
+        """The entries sharing the most weight with the question, over its rarer units."""
+        rough: dict[int, float] = defaultdict(float)
+        for u in whole.units:
+            posting = self._entry_postings.get(u)
+            if posting and len(posting) <= self._max_df:
+                w = whole.weights[u]
+                for entry_index in posting:
+                    rough[entry_index] += w
+        best = heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__)
+        return [self._entry_ids[i] for i in best]
+
+    def _score(self, shared: float, q_total: float, phrasing: _Phrasing,
+               q_pinyin: tuple[str, ...], entry_cover: float) -> float:
+        s = self.settings
+        denominator = min(q_total, s.query_span * phrasing.weight)
+        recall = min(1.0, shared / denominator) if denominator else 0.0
+        precision = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
+        b2 = s.beta * s.beta
+        fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall) if shared else 0.0
+        align = fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
+        total = s.weight_fmeasure + s.weight_align + s.weight_entry
+        return 100 * (s.weight_fmeasure * fmeasure + s.weight_align * align
+                      + s.weight_entry * entry_cover) / total
+
+    def known_share(self, view: _View) -> float:
+        """Share of a question's weight in units the FAQ uses at all."""
+        known = sum(w for u, w in view.weights.items() if u in self._idf)
+        return known / view.total if view.total else 0.0
+
+    def cover(self, view: _View, entry_id: str) -> float:
+        """Share of a question's weight that an entry's units (all phrasings) explain."""
+        shared = view.units & self._entry_units.get(entry_id, set())
+        return sum(view.weights[u] for u in shared) / view.total if view.total else 0.0
+
+    def characters(self, view: _View, entry_id: str) -> tuple[float, float]:
+        """How an entry covers the question's characters: the share of their weight it has,
+        and the weight of the rarest one it lacks (0-1; a lone unknown word such as 分数线 in
+        「大学录取分数线」 is what marks many off-topic questions)."""
+        entry_units = self._entry_units.get(entry_id, set())
+        chars = [(u, w) for u, w in view.weights.items() if u[0] == "u"]
+        total = sum(w for _, w in chars)
+        if not total:
+            return 0.0, 0.0
+        covered = sum(w for u, w in chars if u in entry_units)
+        missing = max((w for u, w in chars if u not in entry_units), default=0.0)
+        return covered / total, missing / self._weight("u", 0)
+
+    def phrasings(self, entry_id: str) -> list[_Phrasing]:
+        return self._entry_phrasings.get(entry_id, [])

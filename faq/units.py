@@ -1,0 +1,28 @@
+"""The units both rankers compare: characters, character bigrams and pinyin-syllable bigrams.
+
+A sound-alike typo (接款 for 借款) still shares the pinyin bigram "jie kuan" with the right word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faq.text import to_pinyin
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|.")
+
+
+def tokens(text: str) -> list[str]:
+    """Characters of a normalised text, with digit runs and Latin words kept whole."""
+    return _TOKEN.findall(text)
+
+
+def units(text: str) -> set[str]:
+    """The matching units of a normalised text."""
+    toks = tokens(text)
+    syllables = to_pinyin("".join(t if len(t) == 1 else "\x00" for t in toks))
+    syllables = [s if s != "\x00" else t for s, t in zip(syllables, toks, strict=True)]
+    out = {"u" + t for t in toks}
+    out.update("b" + a + b for a, b in zip(toks, toks[1:], strict=False))
+    out.update("p" + a + " " + b for a, b in zip(syllables, syllables[1:], strict=False))
+    return out

@@ -1,0 +1,144 @@
+"""The four replies: the decision rule, how the dialogue renders each, 「不是这个？」, and the
+questions about what the report does not say (faq/data/silent.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from helpers import payload_of, targets
+
+from bot.cli import reply_json
+from bot.dialogue import Dialogue
+from bot.payload import Action
+from bot.records import EventKind, EventRecord, QuestionRecord
+from bot.replies import ReplyKind
+from faq.decision import Candidate, Match, Outcome, Thresholds, choose, load_model
+from faq.messages import MessageKey
+from faq.silent import SilentFinder, SilentIntent, read_silent
+
+T = Thresholds(answer=0.6, alternative=0.3, clarify=0.1, confirm=0.4)
+
+
+def c(entry_id: str, confidence: float) -> Candidate:
+    return Candidate(entry_id, 50.0, entry_id, confidence)
+
+
+@pytest.mark.parametrize(("confidences", "outcome", "shown", "confirm"), [
+    ([0.9, 0.05], Outcome.ANSWER, ["a"], False),  # confident: the answer alone
+    ([0.9, 0.35, 0.31, 0.3], Outcome.ANSWER, ["a", "b", "c"], False),  # at most 2 alternatives
+    ([0.5, 0.2], Outcome.CLARIFY, ["a", "b"], False),  # torn between two
+    ([0.5, 0.02], Outcome.ANSWER, ["a"], True),  # one plausible: answer, 「不是这个？」
+    ([0.3, 0.02], Outcome.FALLBACK, ["a", "b"], False),  # one, not plausible enough
+    ([0.05, 0.2], Outcome.FALLBACK, ["b", "a"], False),  # most likely first
+    ([], Outcome.FALLBACK, [], False),
+])
+def test_choose(confidences: list[float], outcome: Outcome, shown: list[str],
+                confirm: bool) -> None:
+    candidates = [c(chr(ord("a") + i), p) for i, p in enumerate(confidences)]
+    got, candidates_shown, got_confirm = choose(candidates, T, 3)
+    assert (got, [x.entry_id for x in candidates_shown], got_confirm) == (outcome, shown, confirm)
+
+
+def test_did_you_mean_never_has_a_single_option() -> None:
+    steps = [x / 20 for x in range(21)]
+    for first in steps:
+        for second in steps:
+            outcome, shown, _ = choose([c("a", first), c("b", second)], T, 3)
+            assert outcome is not Outcome.CLARIFY or len(shown) >= 2
+
+
+def test_the_shipped_model_is_complete() -> None:
+    model = load_model()
+    assert set(model.weights) == {"score", "lead", "nb_lead", "nb_first", "cover", "char_cover",
+                                  "rare_miss", "unknown", "first", "log_length", "clause_gain"}
+    t = model.thresholds
+    assert 0 < t.clarify <= t.confirm <= t.answer < 1 and t.alternative <= t.answer
+
+
+def answered(dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch, match: Match):
+    monkeypatch.setattr(dialogue.knowledge.matcher, "match", lambda text: match)
+    return dialogue.ask("随便问问")
+
+
+def test_answer_with_alternatives(shipped_dialogue: Dialogue,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    match = Match(Outcome.ANSWER, "q", (c("interest-free-loan", 0.8),
+                                        c("startup-aid-amount", 0.4), c("equity-stake", 0.3)))
+    reply = answered(shipped_dialogue, monkeypatch, match)
+    assert reply.answered and reply.entry_id == "interest-free-loan"
+    assert reply.text.endswith(shipped_dialogue.msg(MessageKey.ALSO_ASK))
+    assert [s.entry_id for s in reply.suggestions] == ["startup-aid-amount", "equity-stake"]
+    # their own row, first, each a pick that follows this question
+    first_row = reply.buttons[0]
+    payloads = [shipped_dialogue.codec.decode(b.payload) for b in first_row]
+    assert [(p.action, p.target, p.question) for p in payloads if p] == [
+        (Action.ENTRY, "startup-aid-amount", reply.question_id),
+        (Action.ENTRY, "equity-stake", reply.question_id)]
+    [record] = reply.records
+    assert isinstance(record, QuestionRecord) and record.outcome == "answer"
+    assert record.candidates == ("interest-free-loan", "startup-aid-amount", "equity-stake")
+    shown = reply_json("q", reply)
+    assert shown["answered"] is True and [s["id"] for s in shown["suggestions"]] == [
+        "startup-aid-amount", "equity-stake"]
+    pick = shipped_dialogue.press(payload_of(shipped_dialogue, reply, Action.ENTRY,
+                                             "equity-stake"))
+    assert pick.records == (EventRecord(kind=EventKind.PICK, question_id=reply.question_id,
+                                        entry_id="equity-stake"),)
+
+
+def test_not_this_under_an_unsure_answer(shipped_dialogue: Dialogue,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    match = Match(Outcome.ANSWER, "q", (c("interest-free-loan", 0.5),), confirm=True)
+    reply = answered(shipped_dialogue, monkeypatch, match)
+    assert reply.answered and reply.suggestions == ()
+    assert [b.label for b in reply.buttons[0]] == [shipped_dialogue.msg(MessageKey.NOT_THIS)]
+    assert targets(shipped_dialogue, reply, Action.NOT_THIS) == ["interest-free-loan"]
+    after = shipped_dialogue.press(payload_of(shipped_dialogue, reply, Action.NOT_THIS))
+    assert after.kind is ReplyKind.FALLBACK and after.buttons
+    assert after.records == (EventRecord(kind=EventKind.NOT_THIS, question_id=reply.question_id,
+                                         entry_id="interest-free-loan"),)
+    forged = payload_of(shipped_dialogue, reply, Action.NOT_THIS).replace(
+        "interest-free-loan", "equity-stake")
+    assert shipped_dialogue.press(forged).records[0].question_id is None  # counted for nobody
+
+
+def test_silent_note_follows_the_answer(shipped_dialogue: Dialogue,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    contacts = shipped_dialogue.render("{contacts}")
+    for entry in shipped_dialogue.knowledge.entries.values():
+        match = Match(Outcome.ANSWER, "q", (c(entry.id, 0.9),), silent="具体怎么申请")
+        reply = answered(shipped_dialogue, monkeypatch, match)
+        assert reply.text.startswith(shipped_dialogue.render(entry.answer))
+        assert "具体怎么申请" in reply.text and contacts in reply.text
+        assert reply.silent == "具体怎么申请" and reply_json("q", reply)["silent"]
+
+
+def test_a_question_about_what_the_report_does_not_say(shipped_dialogue: Dialogue) -> None:
+    reply = shipped_dialogue.ask("无息借款在哪办")  # dev set: the loan, and where is not said
+    assert reply.answered and reply.entry_id == "interest-free-loan" and reply.silent
+    assert shipped_dialogue.render("{contacts}") in reply.text
+    own = shipped_dialogue.ask("创业扶持怎么申请")  # the entry on applying says it itself
+    assert own.entry_id == "startup-aid-how-to-apply" and not own.silent
+    off = shipped_dialogue.ask("劳动仲裁怎么申请")  # how to apply for what the FAQ lacks
+    assert off.kind is ReplyKind.FALLBACK
+
+
+def test_silent_finder_and_its_file(tmp_path: Path) -> None:
+    finder = SilentFinder.build([SilentIntent("申请办法", ("怎么申请", "去哪办")),
+                                 SilentIntent("电话", ("电话",))], str)
+    assert finder.find("扶持去哪办电话多少") == [("申请办法", ("去哪办",)), ("电话", ("电话",))]
+    assert finder.strip("扶持去哪办电话多少", ["去哪办", "电话"]) == "扶持多少"
+    assert finder.spoken_to(["创业扶持怎么申请", "扶持"]) == {"申请办法"}
+    bad = tmp_path / "silent.yaml"
+    bad.write_text("intents:\n  - name: 电话\n    words: [电话]\n  - name: 缺词\n", "utf-8")
+    intents, problems = read_silent(bad, tmp_path)
+    assert [i.name for i in intents] == ["电话"]
+    assert [(p.file, p.line) for p in problems] == [("silent.yaml", 4)]
+
+
+def test_match_confidence_is_the_first_candidates() -> None:
+    match = Match(Outcome.ANSWER, "q", (c("a", 0.8), c("b", 0.4)))
+    assert match.confidence == 0.8 and match.alternatives == (c("b", 0.4),)
+    assert replace(match, outcome=Outcome.CLARIFY).alternatives == ()

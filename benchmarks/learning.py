@@ -42,7 +42,7 @@ from bot.replies import Reply, ReplyKind  # noqa: E402
 from bot.review import SuggestionKind  # noqa: E402
 from bot.review_actions import decide, review_queue  # noqa: E402
 from bot.service import Service  # noqa: E402
-from bot.storage import SqliteStore  # noqa: E402
+from bot.storage.sqlite import SqliteStore  # noqa: E402
 from faq.yamlfile import read_yaml  # noqa: E402
 
 TRAFFIC = ROOT / "tests" / "data" / "traffic_set.yaml"

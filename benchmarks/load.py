@@ -8,10 +8,13 @@ reply (sendMessage or editMessageText) arrives. The bot runs here, polling, exac
 about 30 messages/s is not what is measured; retries stay on).
 
     python benchmarks/load.py [-n 2000] [--concurrency 64] [--rate 200] [--tracemalloc]
+    python benchmarks/load.py --replicas 1 2 [-n 2000]
 
 Prints updates/s, p50/p99 latency (update handed out → reply received) and peak memory. With
 all updates queued at once (the default) the latency is mostly time spent waiting in the queue;
 `--rate` feeds them at a steady pace below the throughput to see the handling latency itself.
+`--replicas` runs the same workload through webhook replicas sharing one PostgreSQL database
+instead (load_replicas.py) and prints updates/s for each number of replicas side by side.
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from fake_bot_api import FakeBotApi, callback_update, text_update  # noqa: E402
+from load_replicas import REPLIES, Count, compare  # noqa: E402
+from load_replicas import SALT as SHARED_SALT  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
@@ -48,9 +54,8 @@ from bot.service import Service, payload_key  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from handlers.app import MAX_CONCURRENT_UPDATES, build_application  # noqa: E402
 
-SALT = b"bench"
+SALT = SHARED_SALT.encode()  # replicas sign and check the workload's buttons with it
 
-REPLIES = ("sendMessage", "editMessageText")
 WORKERS = 500  # distinct chats; each sends several updates, answered in order per chat
 
 
@@ -132,15 +137,6 @@ async def _serve(conn: Any, updates: list[dict[str, Any]], rate: float) -> None:
 
 
 # ---- the bot (this process) ------------------------------------------------------------------
-class Count(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.errors = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.errors += 1
-
-
 async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[str, Any]:
     shipped = load_config(ROOT / "config.yaml", env={})
     dialogue = open_dialogue(shipped, key=payload_key(SALT))
@@ -157,7 +153,7 @@ async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[st
             "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
             "UNIONBOT_DB": str(Path(tmp) / "load.sqlite3"), "UNIONBOT_SALT": SALT.decode()})
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-        service = Service(dialogue, open_store(config.db_path), SALT)
+        service = Service(dialogue, open_store(config.store_location), SALT)
         app = build_application(config, service=service, rate_limiter=limiter,
                                 max_concurrent_updates=concurrency)
         if trace:
@@ -190,8 +186,14 @@ def main(argv: list[str] | None = None) -> int:
                              "which measures throughput; a rate below it measures latency)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also report the Python heap peak (slower)")
+    parser.add_argument("--replicas", type=int, nargs="+", metavar="N",
+                        help="instead: webhook replicas on one PostgreSQL, e.g. --replicas 1 2")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.replicas:
+        shipped = load_config(ROOT / "config.yaml", env={})
+        updates = workload(open_dialogue(shipped, key=payload_key(SALT)), args.n)
+        return 0 if compare(args.replicas, updates, args.concurrency) else 1
     started = time.perf_counter()
     r = asyncio.run(run(args.n, args.concurrency, args.tracemalloc, args.rate))
     latencies = sorted(r["latencies"])

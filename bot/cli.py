@@ -22,6 +22,7 @@ from bot.dialogue import COMMANDS
 from bot.loading import ContentError, errors_of, load_checked, open_dialogue
 from bot.payload import Codec
 from bot.replies import Reply
+from bot.storage import StorageError
 from faq.content import FaqPaths
 from faq.messages import MessageKey as K
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the console chat's and `run`'s imports wait until they are 
 
 Handler = Callable[[argparse.Namespace], int]
 CONTENT_ERROR = 1  # exit code: the FAQ content has errors (each printed as file:line)
+STORAGE_ERROR = 1  # exit code: the records cannot be opened, read or written
 
 
 def _common() -> argparse.ArgumentParser:
@@ -86,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unionbot: 问答内容有 {len(exc.problems)} 处错误，请改好后再试"
               f"（unionbot check 会列出全部问题）", file=sys.stderr)
         return CONTENT_ERROR
+    except StorageError as exc:
+        print(f"unionbot: {exc}", file=sys.stderr)
+        return STORAGE_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `unionbot ask < questions.txt | head`: the reader left
@@ -188,8 +193,8 @@ async def console(config: Config, record: bool) -> None:
 
     store, salt = None, b""
     if record:
-        salt = load_salt(config.db_path)
-        store = open_store(config.db_path)
+        salt = load_salt(config.store_location, config.salt)
+        store = open_store(config.store_location)
     service = Service(open_dialogue(config), store, salt)
     service.start_housekeeping()
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.storage.base import is_shared
 from faq.check import CheckConfig
 from faq.contacts import Contact
 from faq.content import FaqPaths
@@ -84,7 +85,8 @@ class LimitsConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
-    db_path: str = "data/unionbot.sqlite3"
+    db_path: str = "data/unionbot.sqlite3"  # the SQLite file; also UNIONBOT_DB
+    url: str = ""  # postgresql://… selects PostgreSQL instead; also UNIONBOT_DB_URL
     # Questions and events older than this many days are deleted (at start-up and daily while
     # running); 0 keeps them for ever. Workers' words are personal data: keep no more than needed.
     retention_days: int = 180
@@ -100,11 +102,18 @@ class Config:
     telegram: TelegramConfig
     db_path: Path
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    db_url: str = ""  # a PostgreSQL URL (may hold a password); empty: the SQLite file
     token: str | None = None  # from TELEGRAM_BOT_TOKEN only; never printed
+    salt: str | None = None  # from UNIONBOT_SALT only; never printed
     storage: StorageConfig = field(default_factory=StorageConfig)
 
-    def __repr__(self) -> str:  # keep the token out of any log or traceback
+    def __repr__(self) -> str:  # keep the token, salt and database password out of any log
         return f"Config(path={str(self.path)!r})"
+
+    @property
+    def store_location(self) -> str | Path:
+        """Where the records are: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.db_url or self.db_path
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -150,12 +159,17 @@ def _build(reader: _Reader, path: Path, env: Mapping[str, str]) -> Config:
         max_query_chars=int(matching.get("max_query_chars", MatchConfig.max_query_chars)))
     storage = reader.dataclass(StorageConfig, "storage")
     db = env.get("UNIONBOT_DB")
+    url = env.get("UNIONBOT_DB_URL") or storage.url
+    if url and not is_shared(url):
+        raise ConfigError(f"{path}: storage.url / UNIONBOT_DB_URL must start with "
+                          f"postgresql:// (leave it empty for the SQLite file)")
     return Config(
         path=path, faq=faq, match=match, check=reader.dataclass(CheckConfig, "check"),
         contacts=reader.contacts(), telegram=_telegram(reader, env),
-        db_path=Path(db) if db else (base / storage.db_path).resolve(),
+        db_path=Path(db) if db else (base / storage.db_path).resolve(), db_url=url,
         limits=reader.dataclass(LimitsConfig, "limits"),
-        token=env.get("TELEGRAM_BOT_TOKEN") or None, storage=storage)
+        token=env.get("TELEGRAM_BOT_TOKEN") or None, salt=env.get("UNIONBOT_SALT") or None,
+        storage=storage)
 
 
 def _telegram(reader: _Reader, env: Mapping[str, str]) -> TelegramConfig:

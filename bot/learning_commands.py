@@ -42,7 +42,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     if chosen:
         verdict = Verdict.ACCEPT if args.accept else Verdict.REJECT
         sid = chosen.strip().strip("[]").lower()
-        outcome = with_records(config, lambda store: decide(store, config, sid, verdict))
+        outcome = with_records(config, lambda store: decide(store, config, sid, verdict),
+                               write=True)
         print(outcome_text(dialogue, outcome))
         return 1 if outcome.result in FAILED else 0
     suggestions = with_records(config, lambda store: review_queue(store, config, args.days,

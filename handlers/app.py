@@ -48,12 +48,13 @@ def file_base_url(api_base_url: str) -> str:
 
 
 def build_service(config: Config, store: Store | None = None) -> Service:
-    """The service for this bot: content checked (ContentError if broken), records opened,
-    each worker's pace limited (config `limits`)."""
-    salt = load_salt(config.db_path)
+    """The service for this bot: content checked (ContentError if broken), records opened
+    (StorageError, in one line, if they cannot be used), each worker's pace limited (config
+    `limits`)."""
+    salt = load_salt(config.store_location, config.salt)
     dialogue = open_dialogue(config, key=payload_key(salt))
-    return Service(dialogue, store if store is not None else open_store(config.db_path), salt,
-                   RateLimiter(config.limits))
+    return Service(dialogue, store if store is not None else open_store(config.store_location),
+                   salt, RateLimiter(config.limits))
 
 
 def build_application(config: Config, *, service: Service | None = None,

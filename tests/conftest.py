@@ -1,17 +1,49 @@
-"""Shared fixtures: the shipped configuration and a small FAQ written into a temporary folder."""
+"""Shared fixtures: the shipped configuration, a small FAQ written into a temporary folder, and
+where records go: every test that takes `store_location` runs once on a new SQLite file and once
+on a new database of a PostgreSQL 15 server started for the session (a server that cannot be
+started fails those tests; they are never skipped)."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import PostgresServer, PostgresUnavailable
 
 from bot.config import Config, load_config
 from bot.dialogue import Dialogue
 from bot.loading import open_dialogue
+from bot.storage import Location
 
 ROOT = Path(__file__).resolve().parent.parent
+STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL 15 server on 127.0.0.1 for the whole session."""
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    else:
+        yield server
+        server.stop()
+        return
+    pytest.fail(f"PostgreSQL could not be started, so the PostgreSQL store cannot be tested: "
+                f"{problem}", pytrace=False)
+
+
+@pytest.fixture(params=STORES)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
+    """A new, empty place for records: a SQLite file (not yet created) or a PostgreSQL
+    database (the server starts only when a test needs it)."""
+    if request.param == "sqlite":
+        return tmp_path / "deep" / "dir" / "bot.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from bot.records import EventKind, EventRecord, QuestionRecord, new_question_id
 from bot.replies import Reply, ReplyKind
 from bot.review import SuggestionKind, wording_key
 from bot.service import Service
-from bot.storage import SqliteStore
+from bot.storage.sqlite import SqliteStore
 from tests.helpers import payload_of
 
 CLARIFYING = ("工会帮不帮人创业", "工匠", "培训", "补贴", "帮扶", "创业")

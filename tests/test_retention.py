@@ -12,12 +12,13 @@ from bot.config import StorageConfig, load_config
 from bot.records import EventKind, EventRecord, QuestionRecord, ReviewDecision, Verdict
 from bot.retention import DAY, cutoff, keep_purging, purge_expired
 from bot.service import Service
-from bot.storage import SqliteStore
+from bot.storage import Location, Store, open_store
+from bot.storage.sqlite import SqliteStore
 
 NOW = time.time()
 
 
-async def fill(store: SqliteStore, ages_in_days: list[float]) -> None:
+async def fill(store: Store, ages_in_days: list[float]) -> None:
     for n, age in enumerate(ages_in_days):
         qid = f"q{n:011d}"
         await store.record_question("w", QuestionRecord(
@@ -27,8 +28,8 @@ async def fill(store: SqliteStore, ages_in_days: list[float]) -> None:
                                                   entry_id="loan"), NOW - age * DAY)
 
 
-async def test_purge_deletes_only_what_is_older(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "r.sqlite3")
+async def test_purge_deletes_only_what_is_older(store_location: Location) -> None:
+    store = open_store(store_location)  # on both stores
     await fill(store, [200, 181, 179, 1])
     await store.record_decisions([ReviewDecision(key="aaaaaaa", verdict=Verdict.REJECT,
                                                  time=NOW - 400 * DAY)])
@@ -39,8 +40,8 @@ async def test_purge_deletes_only_what_is_older(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_a_later_decision_replaces_the_earlier(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "r.sqlite3")
+async def test_a_later_decision_replaces_the_earlier(store_location: Location) -> None:
+    store = open_store(store_location)  # on both stores
     await store.record_decisions([ReviewDecision(key="a1", verdict=Verdict.REJECT, time=1.0)])
     await store.record_decisions([ReviewDecision(key="a1", verdict=Verdict.ACCEPT, time=2.0),
                                   ReviewDecision(key="n2", verdict=Verdict.REJECT)])

@@ -2,7 +2,10 @@
 
 A store receives records decided by the dialogue core (bot/records.py) with the worker already
 pseudonymised; it never sees a channel's user id. Feedback counts once per question and worker
-(a later press replaces an earlier one).
+(a later press replaces an earlier one); writing the same batch twice counts it once.
+
+Where the records are is a `Location`: a SQLite file's path, or a `postgresql://` URL (a store
+several replicas share).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,10 +25,34 @@ from bot.records import EventRecord, QuestionRecord, ReviewDecision
 
 GROUP_SIMILARITY = 75.0  # rapidfuzz ratio at or above which two unanswered questions are one
 MAX_UNANSWERED_ROWS = 5000  # the most recent fallback questions considered by `unanswered`
+PRIVATE_FILE = 0o600  # the database, its WAL/SHM siblings and the salt: personal data
+PRIVATE_FOLDER = 0o700
+
+
+Location = Path | str  # a SQLite file, or a postgresql:// URL
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StorageError(Exception):
-    """The records cannot be opened or written; the message says why, in one line."""
+    """The records cannot be opened, read or written; the message says why, in one line."""
+
+
+def is_shared(location: Location) -> bool:
+    """True for a PostgreSQL URL: a store that several processes share."""
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def check_schema_version(found: int | None, known: int, where: str) -> None:
+    """Refuse a database whose schema a read-only report cannot use (None: no tables yet)."""
+    if found is None:
+        raise StorageError(f"{where} holds no records yet: the bot creates its tables when it "
+                           f"first starts")
+    if found > known:
+        raise StorageError(f"{where} has schema version {found}, newer than this program "
+                           f"knows ({known}): update unionbot")
+    if found < known:
+        raise StorageError(f"{where} has schema version {found}, older than this program's "
+                           f"({known}): start the bot once to bring it up to date")
 
 
 @dataclass(frozen=True)
@@ -104,25 +131,45 @@ def now(when: float | None) -> float:
     return time.time() if when is None else when
 
 
-def load_salt(db_path: Path, env: Mapping[str, str] | None = None) -> bytes:
-    """UNIONBOT_SALT, else a random salt created once and kept beside the database."""
-    env = os.environ if env is None else env
-    if env.get("UNIONBOT_SALT"):
-        return env["UNIONBOT_SALT"].encode()
-    salt_file = db_path.with_name(db_path.name + ".salt")
+def load_salt(location: Location, given: str | None) -> bytes:
+    """The salt `given` by the deployment (UNIONBOT_SALT, `Config.salt`), else (SQLite only) a
+    random salt created once beside the database.
+
+    A shared store requires the given salt: replicas must hash workers and sign buttons alike."""
+    if given:
+        return given.encode()
+    if is_shared(location):
+        raise StorageError("UNIONBOT_SALT must be set when the records are in PostgreSQL: "
+                           "every replica must hash workers and sign buttons with the same salt")
+    path = Path(location)
+    salt_file = path.with_name(path.name + ".salt")
+    try:
+        return _salt_from(salt_file)
+    except OSError as exc:
+        raise StorageError(f"cannot read or create the salt file {salt_file}: "
+                           f"{exc.strerror or exc}") from None
+
+
+def _salt_from(salt_file: Path) -> bytes:
     try:
         return salt_file.read_bytes().strip()
     except FileNotFoundError:
         pass
-    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(salt_file.parent)
     salt = secrets.token_hex(32).encode()
     try:  # exclusive create: two processes starting at once agree on one salt
-        fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     except FileExistsError:
         return salt_file.read_bytes().strip()
     with os.fdopen(fd, "wb") as out:
         out.write(salt)
     return salt
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create a missing folder for the records readable by this user only (an existing one is
+    left as it is)."""
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
 
 
 def cluster_similar(counts: Counter[str], similarity: float = GROUP_SIMILARITY

@@ -1,228 +1,177 @@
 """The default store: one SQLite file in WAL mode, one connection behind a lock.
 
-Records are buffered and written in batches (one transaction, one worker-thread hop) at most
-FLUSH_SECONDS later or once FLUSH_ROWS are waiting: a busy bot does not pay a thread switch and
-a commit per message. Reports flush first, and `close` flushes what is left.
+Opening it checks it (PRAGMA quick_check) so a damaged file is reported at start, before records
+are lost; creates it readable by its owner only (0600, and so its WAL/SHM siblings, which SQLite
+gives the database's mode); and brings the schema up to date. A read-only store (the staff
+reports) never creates, migrates or writes the file: it opens it with `mode=ro`, or as immutable
+when no writer has it open and its folder is not writable. Every sqlite3 error becomes a
+one-line StorageError.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
+import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from bot.records import (
-    FEEDBACK_KINDS,
-    EventKind,
-    EventRecord,
-    QuestionRecord,
-    ReviewDecision,
-    Verdict,
-)
 from bot.storage.base import (
-    MAX_UNANSWERED_ROWS,
-    Stats,
-    StoredEvent,
-    StoredQuestion,
-    UnansweredGroup,
-    group_similar,
-    now,
+    PRIVATE_FILE,
+    StorageError,
+    check_schema_version,
+    make_private_folder,
 )
-from bot.storage.sqlite_schema import migrate
+from bot.storage.sql import Cursor, SqlStore, Statements
+from bot.storage.sqlite_schema import MIGRATIONS, migrate, schema_version
 
-FLUSH_ROWS = 200  # records buffered before a write is started at once
-FLUSH_SECONDS = 0.2  # longest a record waits for its write
+BUSY_SECONDS = 5  # how long a write waits for another process's lock
 log = logging.getLogger(__name__)
-_KINDS = {kind.value for kind in EventKind}
-
-INSERT_QUESTION = ("INSERT OR IGNORE INTO questions (time, worker, question_id, text, query,"
-                   " outcome, entry_id, score, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-INSERT_EVENT = ("INSERT INTO events (time, worker, kind, question_id, entry_id, flow_id, node)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)")
-UPSERT_FEEDBACK = (INSERT_EVENT + " ON CONFLICT (question_id, worker) WHERE kind IN"
-                   " ('feedback-yes', 'feedback-no') DO UPDATE SET time = excluded.time,"
-                   " kind = excluded.kind, entry_id = excluded.entry_id")
+T = TypeVar("T")
 
 
-class SqliteStore:
-    """The default Store (see bot/storage/base.py)."""
+class SqliteStore(SqlStore):
+    """The default Store (see bot/storage/base.py and sql.py)."""
 
-    def __init__(self, path: Path) -> None:
+    sql = Statements.with_placeholder("?")
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        super().__init__()
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.Lock()
-        self._questions: list[tuple[Any, ...]] = []
-        self._events: list[tuple[Any, ...]] = []
-        self._timer: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            migrate(self._db)
+        self._db = open_read_only(self.path) if read_only else open_read_write(self.path)
 
-    # synchronous core, run in a worker thread by the coroutines below
-    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _run(self, work: Callable[[Cursor], T]) -> T:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """The connection, locked, inside one transaction (rolled back on any error)."""
-        with self._lock:
-            self._db.execute("BEGIN")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                cursor = self._db.cursor()
+                cursor.execute("BEGIN")
+                try:
+                    result = work(cursor)
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+                return result
+            except sqlite3.Error as exc:
+                raise StorageError(describe(self.path, exc)) from exc
 
-    def _write(self, questions: list[tuple[Any, ...]], events: list[tuple[Any, ...]]) -> None:
-        with self._transaction() as db:
-            db.executemany(INSERT_QUESTION, questions)
-            for event in events:
-                feedback = event[2] in FEEDBACK_KINDS and event[3]
-                db.execute(UPSERT_FEEDBACK if feedback else INSERT_EVENT, event)
-
-    def _stats(self, since: float, top: int) -> Stats:
-        with self._lock:
-            total, answered, clarified, fallback, workers = self._db.execute(
-                "SELECT count(*), coalesce(sum(outcome = 'answer'), 0),"
-                " coalesce(sum(outcome = 'clarify'), 0), coalesce(sum(outcome = 'fallback'), 0),"
-                " count(DISTINCT worker) FROM questions WHERE time >= ?", (since,)).fetchone()
-            yes, no = self._db.execute(
-                "SELECT coalesce(sum(kind = ?), 0), coalesce(sum(kind = ?), 0)"
-                " FROM events WHERE time >= ?",
-                (EventKind.FEEDBACK_YES.value, EventKind.FEEDBACK_NO.value, since)).fetchone()
-            entries = self._db.execute(
-                "SELECT entry_id, count(*) AS n FROM questions WHERE time >= ? AND"
-                " outcome = 'answer' AND entry_id IS NOT NULL GROUP BY entry_id"
-                " ORDER BY n DESC, entry_id LIMIT ?", (since, top)).fetchall()
-        return Stats(since, total, answered, clarified, fallback, workers, yes, no,
-                     tuple((e, n) for e, n in entries))
-
-    # ---- buffering --------------------------------------------------------------------------
-    async def record_question(self, worker: str, record: QuestionRecord,
-                              when: float | None = None) -> None:
-        r = record
-        self._questions.append((now(when), worker, r.question_id, r.text, r.query, r.outcome,
-                                r.entry_id, r.score, " ".join(r.candidates)))
-        self._schedule()
-
-    async def record_event(self, worker: str, record: EventRecord,
-                           when: float | None = None) -> None:
-        r = record
-        self._events.append((now(when), worker, r.kind.value, r.question_id, r.entry_id,
-                             r.flow_id, r.node))
-        self._schedule()
-
-    def _schedule(self) -> None:
-        loop = asyncio.get_running_loop()
-        task = None
-        if len(self._questions) + len(self._events) >= FLUSH_ROWS:
-            task = loop.create_task(self._flush_now())
-        elif self._timer is None:
-            task = self._timer = loop.create_task(self._flush_soon())
-        if task is not None:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _flush_soon(self) -> None:
-        try:
-            await asyncio.sleep(FLUSH_SECONDS)
-        finally:
-            self._timer = None
-        await self._flush_now()
-
-    def _take(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Hand over the buffered records and start new buffers."""
-        taken = self._questions, self._events
-        self._questions, self._events = [], []
-        return taken
-
-    async def _flush_now(self) -> None:
-        """A background write of what is buffered (without waiting for other writes)."""
-        questions, events = self._take()
-        try:
-            if questions or events:
-                await asyncio.to_thread(self._write, questions, events)
-        except Exception:  # noqa: BLE001 - a background write; nobody else would see it
-            log.exception("could not write %d records", len(questions) + len(events))
-
-    async def flush(self) -> None:
-        """Write the buffered records now, and wait for writes already under way."""
-        questions, events = self._take()
-        if questions or events:
-            await asyncio.to_thread(self._write, questions, events)
-        running = [t for t in self._tasks if t is not asyncio.current_task()]
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
-
-    # ---- reading ----------------------------------------------------------------------------
-    async def questions(self, since: float) -> list[StoredQuestion]:
-        await self.flush()
-        rows = await asyncio.to_thread(
-            self._execute, "SELECT time, worker, question_id, text, query, outcome, entry_id,"
-            " score, candidates FROM questions WHERE time >= ? ORDER BY time, id", (since,))
-        return [StoredQuestion(t, w, QuestionRecord(
-            question_id=qid or "", text=text, query=query, outcome=outcome, entry_id=entry,
-            score=score, candidates=tuple(candidates.split())))
-            for t, w, qid, text, query, outcome, entry, score, candidates in rows]
-
-    async def events(self, since: float) -> list[StoredEvent]:
-        await self.flush()
-        rows = await asyncio.to_thread(
-            self._execute, "SELECT time, worker, kind, question_id, entry_id, flow_id, node"
-            " FROM events WHERE time >= ? ORDER BY time, id", (since,))
-        return [StoredEvent(t, w, EventRecord(kind=EventKind(kind), question_id=qid,
-                                              entry_id=entry, flow_id=flow, node=node))
-                for t, w, kind, qid, entry, flow, node in rows if kind in _KINDS]
-
-    async def stats(self, since: float, top: int = 5) -> Stats:
-        await self.flush()
-        return await asyncio.to_thread(self._stats, since, top)
-
-    async def unanswered(self, since: float, limit: int = 10) -> list[UnansweredGroup]:
-        await self.flush()
-        rows = await asyncio.to_thread(
-            self._execute,
-            "SELECT query, time FROM questions WHERE time >= ? AND outcome = 'fallback'"
-            " ORDER BY time DESC LIMIT ?", (since, MAX_UNANSWERED_ROWS))
-        return group_similar(((q, t) for q, t in rows), limit)
-
-    async def purge(self, before: float) -> int:
-        await self.flush()
-        return await asyncio.to_thread(self._purge, before)
-
-    def _purge(self, before: float) -> int:
-        with self._transaction() as db:
-            return sum(db.execute(f"DELETE FROM {table} WHERE time < ?", (before,)).rowcount
-                       for table in ("questions", "events"))
-
-    async def record_decisions(self, decisions: list[ReviewDecision]) -> None:
-        rows = [(d.key, d.verdict.value, now(d.time or None)) for d in decisions]
-        await asyncio.to_thread(self._write_decisions, rows)
-
-    def _write_decisions(self, rows: list[tuple[Any, ...]]) -> None:
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO review_decisions (key, verdict, time) VALUES (?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET verdict = excluded.verdict,"
-                " time = excluded.time", rows)
-
-    async def decisions(self) -> list[ReviewDecision]:
-        rows = await asyncio.to_thread(
-            self._execute, "SELECT key, verdict, time FROM review_decisions ORDER BY time")
-        return [ReviewDecision(key=k, verdict=Verdict(v), time=t) for k, v, t in rows]
-
-    async def close(self) -> None:
-        await self.flush()
+    def _close_database(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def describe(path: Path, exc: sqlite3.Error) -> str:
+    """A sqlite3 error as one line that says what to do."""
+    code = getattr(exc, "sqlite_errorname", "")
+    where = f"the records database {path}"
+    if code.startswith("SQLITE_READONLY"):
+        return f"{where} is read-only for this user: the bot must be able to write it and its " \
+               f"folder"
+    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return f"{where} is damaged or is not a SQLite database ({exc}): restore it from a " \
+               f"backup, or move it away to start an empty one"
+    if code.startswith("SQLITE_CANTOPEN"):
+        return f"cannot open {where}: it must be a file this user can read and write, in a " \
+               f"folder it can write"
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"{where} is locked by another program (waited {BUSY_SECONDS} s)"
+    if code.startswith("SQLITE_FULL"):
+        return f"{where}: the disk is full"
+    return f"{where}: {exc}"
+
+
+def open_read_write(path: Path) -> sqlite3.Connection:
+    """The bot's connection: the file created 0600 if missing, checked, in WAL mode, migrated."""
+    try:
+        make_private_folder(path.parent)
+        _create_private(path)
+    except OSError as exc:
+        raise StorageError(f"cannot create the records database {path}: "
+                           f"{exc.strerror or exc}") from exc
+    db = _checked(path, lambda: sqlite3.connect(path, check_same_thread=False,
+                                                isolation_level=None), write=True)
+    _warn_if_shared(path)
+    return db
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection for reports: never creates, migrates or writes the file."""
+    if not path.is_file():
+        raise StorageError(f"no records database at {path}: the bot creates it when it first "
+                           f"runs (check UNIONBOT_DB / storage.db_path)")
+    uri = path.resolve().as_uri()
+    try:
+        return _checked(path, lambda: sqlite3.connect(f"{uri}?mode=ro", uri=True,
+                                                      check_same_thread=False,
+                                                      isolation_level=None), write=False)
+    except StorageError as exc:
+        cause = exc.__cause__
+        writer_open = Path(f"{path}-wal").exists()
+        if writer_open or not isinstance(cause, sqlite3.OperationalError):
+            raise
+    # WAL mode needs a -shm file that cannot be created here, and no writer has the file open:
+    # nothing can change it while the report reads, so read it as immutable.
+    return _checked(path, lambda: sqlite3.connect(f"{uri}?immutable=1", uri=True,
+                                                  check_same_thread=False,
+                                                  isolation_level=None), write=False)
+
+
+def _checked(path: Path, connect: Callable[[], sqlite3.Connection],
+             write: bool) -> sqlite3.Connection:
+    """Connect, check integrity and the schema (migrating it when writing)."""
+    db = None
+    try:
+        db = connect()
+        db.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise StorageError(f"the records database {path} is damaged ({problems[0]}): "
+                               f"restore it from a backup, or move it away to start an empty one")
+        if write:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            _check_writable(db, migrate(db, str(path)))
+        else:
+            check_schema_version(schema_version(db) or None, len(MIGRATIONS), str(path))
+        return db
+    except (sqlite3.Error, StorageError) as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, StorageError):
+            raise
+        raise StorageError(describe(path, exc)) from exc
+
+
+def _check_writable(db: sqlite3.Connection, version: int) -> None:
+    """Fail now, not at the first record, when this user cannot write the file: a write that
+    changes nothing, rolled back."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"PRAGMA user_version = {version}")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty database file readable by its owner only, unless it exists."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+
+
+def _warn_if_shared(path: Path) -> None:
+    """An existing database readable by other users (e.g. made by an earlier release)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        log.warning("the records database %s can be read by other users (mode %o): "
+                    "chmod 600 it", path, mode)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from bot.storage.base import check_schema_version
+
 V1 = """
 CREATE TABLE IF NOT EXISTS questions (
     id INTEGER PRIMARY KEY,
@@ -53,6 +55,12 @@ CREATE TABLE review_decisions (
 );
 """
 
+V4 = """
+-- a key per event, so a batch written twice counts once
+ALTER TABLE events ADD COLUMN event_id TEXT;
+CREATE UNIQUE INDEX events_event_id ON events (event_id);
+"""
+
 
 def _v2_event_kinds(db: sqlite3.Connection) -> None:
     """Release 1 wrote 'feedback:yes' and 'flow-step:<flow>:<node>'; split them into columns."""
@@ -83,15 +91,19 @@ def _v2(db: sqlite3.Connection) -> None:
     _v2_event_kinds(db)
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _v2, _script(V3)]
+MIGRATIONS: list[Migration] = [_script(V1), _v2, _script(V3), _script(V4)]
 
 
-def migrate(db: sqlite3.Connection) -> int:
+def schema_version(db: sqlite3.Connection) -> int:
+    """The migrations applied so far (0: a new, empty database)."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, where: str) -> int:
     """Bring the schema up to date; returns the version reached."""
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    version = schema_version(db)
     if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(f"the database has schema version {version}, newer than "
-                                    f"this program knows ({len(MIGRATIONS)})")
+        check_schema_version(version, len(MIGRATIONS), where)  # refuses
     for number, step in enumerate(MIGRATIONS[version:], version + 1):
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -1,5 +1,7 @@
 """Fixtures for the end-to-end tests: a copy of the FAQ and config in tmp_path, the fake Bot API
-on 127.0.0.1, and a running Application (real python-telegram-bot stack, polling the fake)."""
+on 127.0.0.1, and a running Application (real python-telegram-bot stack, polling the fake),
+whose store the application builds from its configuration: every test runs once on a SQLite
+file and once on a PostgreSQL database (`store_location`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from typing import Any
 import pytest
 from e2e_harness import STAFF_ID, Harness
 from fake_bot_api import FakeBotApi
+from storage_helpers import records_env
 
 from bot.config import Config, load_config
+from bot.storage import Location
 from handlers.app import build_application
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +39,12 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def make_config(workspace: Path, api: FakeBotApi) -> Callable[..., Config]:
+def make_config(workspace: Path, api: FakeBotApi,
+                store_location: Location) -> Callable[..., Config]:
+    """Configurations as the bot reads them; each test runs with SQLite and PostgreSQL."""
     def make(**env: str) -> Config:
         values = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-                  "UNIONBOT_DB": str(workspace / "data" / "bot.sqlite3"),
-                  "UNIONBOT_ADMIN_IDS": str(STAFF_ID)}
+                  "UNIONBOT_ADMIN_IDS": str(STAFF_ID)} | records_env(store_location)
         values.update(env)
         return load_config(workspace / "config.yaml", env=values)
 

@@ -3,9 +3,11 @@ to it as a worker would."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
 from fake_bot_api import Call, FakeBotApi, callback_update, text_update
 from telegram.ext import Application
 
@@ -39,6 +41,17 @@ def same_buttons(dialogue: Dialogue, call: Call, reply: Reply) -> bool:
     """The call sent the reply's buttons (question ids aside)."""
     return buttons(dialogue, call.payloads()) == \
         buttons(dialogue, [b.payload for b in reply.flat_buttons()])
+
+
+async def listening(url: str) -> None:
+    """Wait until a webhook server answers at `url` (it starts just after setWebhook)."""
+    async with httpx.AsyncClient(timeout=WAIT) as client, asyncio.timeout(WAIT):
+        while True:
+            try:
+                await client.get(url)
+                return
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
 
 
 class Harness:

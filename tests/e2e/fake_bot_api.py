@@ -92,6 +92,14 @@ def visible_length(text: str) -> int:
     return len(html.unescape(TAG.sub("", text)))
 
 
+def serve_on_loopback(app: web.Application) -> tuple[httpserver.HTTPServer, int]:
+    """Serve `app` on a free 127.0.0.1 port (on the running event loop); the server and port."""
+    sockets = netutil.bind_sockets(0, "127.0.0.1")
+    server = httpserver.HTTPServer(app)
+    server.add_sockets(sockets)
+    return server, sockets[0].getsockname()[1]
+
+
 class FakeBotApi:
     """One fake Bot API server bound to 127.0.0.1 on a free port."""
 
@@ -120,10 +128,7 @@ class FakeBotApi:
 
     async def start(self) -> FakeBotApi:
         app = web.Application([(r"/bot([^/]+)/(\w+)", _Endpoint, {"api": self})])
-        sockets = netutil.bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        self._server = httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
+        self._server, self.port = serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:

@@ -5,21 +5,26 @@ answered directly. And /review in Telegram: staff only, private only, ✅/❌ ch
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import html
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from e2e_harness import STAFF_ID, Harness, pick
 from fake_bot_api import text_update
+from storage_helpers import records_env
 
 from bot import reports
 from bot.cli import main
 from bot.payload import Action
 from bot.records import Verdict
 from bot.replies import ReplyKind
+from bot.storage import Location, is_shared
 from faq.messages import MessageKey as K
 
 WORKERS = [3001 + n for n in range(6)]
@@ -32,9 +37,10 @@ COMMENT = "# 工作人员备注：这一行是注释，改动后必须还在\n"
 
 
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workspace: Path,
-        db: Path, *args: str) -> tuple[int, str]:
-    """Run `unionbot ARGS` against the running bot's database; returns (exit code, output)."""
-    monkeypatch.setenv("UNIONBOT_DB", str(db))
+        db: Location, *args: str) -> tuple[int, str]:
+    """Run `unionbot ARGS` against the running bot's records; returns (exit code, output)."""
+    for name, value in records_env(db).items():
+        monkeypatch.setenv(name, value)
     capsys.readouterr()
     code = main([*args, "--config", str(workspace / "config.yaml")])
     captured = capsys.readouterr()
@@ -54,7 +60,7 @@ async def test_six_workers_pick_staff_accept_reload_answers(
         assert chosen, reply.labels()
         await bot.tap(worker, chosen[0])
     await bot.store.flush()
-    db = bot.channel.service.dialogue.config.db_path
+    db = bot.channel.service.dialogue.config.store_location
     topic = workspace / bot.dialogue.knowledge.entries[entry_id].file
     topic.write_text(COMMENT + topic.read_text(encoding="utf-8").replace(
         "entries:\n", "entries:  # 条目列表\n", 1), encoding="utf-8")
@@ -132,12 +138,24 @@ async def test_review_in_telegram_is_for_staff_in_private(bot: Harness, workspac
     assert topic.read_text(encoding="utf-8") == before
 
 
-def text_cells(db: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
-    """(column, value) of every text cell of a table."""
-    cursor = db.execute(f"SELECT * FROM {table}")
-    columns = [d[0] for d in cursor.description]
-    return [(c, v) for row in cursor for c, v in zip(columns, row, strict=True)
-            if isinstance(v, str)]
+def text_cells(location: Location) -> dict[str, list[tuple[str, str]]]:
+    """Every table's (column, value) text cells, in either store."""
+    if is_shared(location):
+        db: Any = psycopg.connect(str(location))
+        listing = ("SELECT table_name FROM information_schema.tables"
+                   " WHERE table_schema = 'public'")
+    else:
+        db = sqlite3.connect(location)
+        listing = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    with contextlib.closing(db):
+        tables = [t for (t,) in db.execute(listing).fetchall()]
+        found = {}
+        for table in tables:
+            cursor = db.execute(f"SELECT * FROM {table}")
+            columns = [d[0] for d in cursor.description]
+            found[table] = [(c, v) for row in cursor.fetchall()
+                            for c, v in zip(columns, row, strict=True) if isinstance(v, str)]
+    return found
 
 
 async def test_no_raw_identity_or_long_number_in_any_table(bot: Harness, workspace: Path,
@@ -156,22 +174,22 @@ async def test_no_raw_identity_or_long_number_in_any_table(bot: Harness, workspa
         if (p := bot.dialogue.codec.decode(raw)) and p.action is Action.FEEDBACK_NO:
             await bot.tap(worker, raw)
     await bot.store.flush()
-    db_path = bot.channel.service.dialogue.config.db_path
-    db = sqlite3.connect(db_path)
-    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    assert {"questions", "events", "review_decisions"} <= set(tables)
-    texts = [(column, value) for t in tables
-             for column, value in text_cells(db, t)]
+    location = bot.channel.service.dialogue.config.store_location
+    cells = text_cells(location)
+    assert {"questions", "events", "review_decisions"} <= set(cells)
+    texts = [(column, value) for found in cells.values() for column, value in found]
     assert any("*" * 11 in v for _, v in texts)  # the phone number was there, masked
     for column, value in texts:
         assert str(worker) not in value and name not in value and username not in value
         if column != "worker":  # a salted hash in hex may hold seven digits in a row
             assert not re.search(r"[0-9]{7,}", value), (column, value)
-    raw_bytes = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*")
-                         if not p.name.endswith(".salt"))
-    assert str(worker).encode() not in raw_bytes and username.encode() not in raw_bytes
+    if not is_shared(location):  # and in the file's bytes, free pages included
+        db_path = Path(location)
+        raw_bytes = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*")
+                             if not p.name.endswith(".salt"))
+        assert str(worker).encode() not in raw_bytes and username.encode() not in raw_bytes
     csv_path = workspace / "questions.csv"
-    code, out = await asyncio.to_thread(cli, monkeypatch, capsys, workspace, db_path,
+    code, out = await asyncio.to_thread(cli, monkeypatch, capsys, workspace, location,
                                         "export", "questions", "--csv", str(csv_path))
     exported = csv_path.read_text(encoding="utf-8-sig")
     assert code == 0 and "我电话***********" in exported and str(worker) not in exported

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_harness import WAIT
+from e2e_harness import WAIT, listening
 from fake_bot_api import FakeBotApi, text_update
 from telegram.ext import Application
 
@@ -89,18 +89,6 @@ def webhook_config(make_config: Callable[..., Config], workspace: Path) -> Confi
     return config
 
 
-async def wait_until_serving(port: int) -> None:
-    """The webhook server accepts connections (it starts just after setWebhook)."""
-    async with asyncio.timeout(WAIT):
-        while True:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                return
-            except OSError:
-                await asyncio.sleep(0.05)
-
-
 async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config],
                                                api: FakeBotApi, workspace: Path) -> None:
     config = webhook_config(make_config, workspace)
@@ -110,8 +98,8 @@ async def test_webhook_checks_the_secret_token(make_config: Callable[..., Config
         hook = await api.wait_for(lambda _: api.of("setWebhook"), WAIT)
         assert hook[0].params["secret_token"] == SECRET
         assert hook[0].params["url"] == url
+        await listening(url)
         async with httpx.AsyncClient(timeout=WAIT) as client:
-            await wait_until_serving(config.telegram.webhook.port)
             refused = text_update(WORKER, "/start")
             refused["update_id"] = 1
             wrong = await client.post(url, json=refused,
@@ -169,7 +157,7 @@ async def test_webhook_refuses_before_reading_the_body(make_config: Callable[...
     application = build_application(config)
     huge = 90 * 1024 * 1024
     async with running(application, config), httpx.AsyncClient(timeout=WAIT) as client:
-        await wait_until_serving(hook.port)
+        await listening(f"http://127.0.0.1:{hook.port}/{hook.path}")
         for secret in ("wrong", None):
             status, _ = await stalled_post(hook.port, hook.path, huge, b"{" * 1024, secret)
             assert status.startswith("HTTP/1.1 403"), status

@@ -119,14 +119,14 @@ async def _serve(conn: Any, updates: list[dict[str, Any]], rate: float) -> None:
                            timeout=max(60.0, n / 20))
     replies: dict[int, list[float]] = defaultdict(list)
     for call in api.calls:
-        if call.method in REPLIES and call.status == 200:
+        if call.method in REPLIES and call.ok:
             replies[call.chat_id].append(call.time)
     latencies = []
     for chat_id, ids in order.items():
         for update_id, replied in zip(ids, replies[chat_id], strict=False):
             latencies.append(replied - api.handed_out[update_id])
     answered = sum(len(r) for r in replies.values())
-    failed = [c.method for c in api.calls if c.status != 200]
+    failed = [c.method for c in api.calls if not c.ok]
     first = min(api.handed_out.values()) if api.handed_out else 0.0
     last = max(c.time for c in api.calls if c.method in REPLIES) if answered else first
     conn.send({"latencies": latencies, "replies": answered, "failed": failed,

@@ -65,6 +65,10 @@ class TelegramConfig:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     admin_ids: frozenset[int] = frozenset()
     rate_limit_retries: int = 3
+    shutdown_seconds: float = 8.0  # from a stop signal to exit; a supervisor must wait longer
+
+
+MIN_SHUTDOWN_SECONDS = 2.0  # room to confirm the handled updates and write the records
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,9 @@ def _telegram(reader: _Reader, env: Mapping[str, str]) -> TelegramConfig:
     ids = env.get("UNIONBOT_ADMIN_IDS")
     admin_ids = [x for x in ids.split(",") if x.strip()] if ids else section.get("admin_ids") or []
     telegram = reader.dataclass(TelegramConfig, "telegram", skip={"webhook", "admin_ids"})
+    if not telegram.shutdown_seconds >= MIN_SHUTDOWN_SECONDS:
+        raise ConfigError(f"{reader.path}:{reader.doc.line('telegram', 'shutdown_seconds')}: "
+                          f"telegram.shutdown_seconds must be at least {MIN_SHUTDOWN_SECONDS:g}")
     return dataclasses.replace(
         telegram, webhook=hook, admin_ids=frozenset(int(x) for x in admin_ids),
         api_base_url=env.get("TELEGRAM_API_BASE_URL") or telegram.api_base_url)

@@ -48,6 +48,7 @@ class MessageKey(StrEnum):
     UNKNOWN_BUTTON = "unknown_button"
     CANCELLED = "cancelled"
     ERROR = "error"
+    ASK_AGAIN = "ask_again"
     NO_TOKEN = "no_token"
     FLOW_BACK = "flow_back"
     FLOW_RESTART = "flow_restart"

@@ -27,8 +27,11 @@ from bot.storage import Store, load_salt, open_store
 from faq.messages import MessageKey
 from handlers import callbacks, commands, errors, messages, staff
 from handlers.context import KEY, Channel
+from handlers.delivery import DeliveryRequest
+from handlers.ledger import Ledger, TrackedProcessor
 from handlers.logs import configure_logging
 from handlers.ordering import PerChatUpdateProcessor
+from handlers.polling import PollingUpdater
 from handlers.webhook import GuardedUpdater
 
 log = logging.getLogger(__name__)
@@ -64,20 +67,24 @@ def build_application(config: Config, *, service: Service | None = None,
     """An Application wired from the configuration (token: TELEGRAM_BOT_TOKEN only)."""
     if not config.token:
         raise ConfigurationError("TELEGRAM_BOT_TOKEN is not set")
+    ledger = Ledger()  # what polling may confirm, and what a stop hands back
     application = (
         Application.builder()
         .token(config.token)
         .base_url(config.telegram.api_base_url)
         .base_file_url(file_base_url(config.telegram.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .request(DeliveryRequest())
         .rate_limiter(rate_limiter or AIORateLimiter(
             max_retries=config.telegram.rate_limit_retries))
-        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+        .concurrent_updates(TrackedProcessor(PerChatUpdateProcessor(max_concurrent_updates),
+                                             ledger))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    updater = GuardedUpdater(application.bot, application.update_queue)
+    updater = PollingUpdater(application.bot, application.update_queue, ledger,
+                             config.telegram.shutdown_seconds, config.db_path)
     updater.on_token_rejected = application.stop_running
     application.updater = updater
     application.bot_data[KEY] = Channel(service or build_service(config),

@@ -1,9 +1,10 @@
-"""What every Telegram handler needs, kept in `application.bot_data`: the channel-free service
-and the staff ids."""
+"""What every Telegram handler needs, kept in `application.bot_data`: the channel-free service,
+the staff ids and the chats owed an ask-again notice; and the update being handled."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from telegram import Update, User
 from telegram.constants import ChatType
@@ -18,6 +19,7 @@ KEY = "unionbot"
 class Channel:
     service: Service
     admin_ids: frozenset[int]
+    unnotified: set[int] = field(default_factory=set)  # chats owed the ask-again notice
 
     def is_staff(self, user: User | None) -> bool:
         return user is not None and user.id in self.admin_ids
@@ -36,3 +38,15 @@ def user_id(update: Update) -> int | None:
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
+
+
+@dataclass(eq=False)
+class Handling:
+    """The update being handled, for the whole of its run (set by the update processor)."""
+
+    update_id: int | None
+    user_id: int | None
+    sent: bool = False  # a request that can show the worker a message has gone out
+
+
+handling: ContextVar[Handling | None] = ContextVar("handling", default=None)

@@ -1,7 +1,9 @@
-"""Reply → Telegram: escaped HTML text (split at Telegram's 4,096-character cap) and buttons."""
+"""Reply → Telegram: escaped HTML text (split at Telegram's 4,096-character cap) and buttons,
+sent under the delivery policy (handlers/delivery.py)."""
 
 from __future__ import annotations
 
+import functools
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -10,6 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.replies import Reply
+from handlers.delivery import deliver
 
 MAX_CHARS = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ENTITY_MAX = 10  # longest entity html.escape produces is "&quot;"/"&#x27;"; leave room
@@ -57,13 +60,13 @@ def reply_to(message: Message) -> int | None:
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                reply_to: int | None = None) -> list[Message]:
     """Send a reply as one or more messages; only the first quotes the worker's message."""
-    sent: list[Message] = []
-    for text, markup in render(reply):
+    calls = []
+    for i, (text, markup) in enumerate(render(reply)):
         quote = (ReplyParameters(reply_to, allow_sending_without_reply=True)
-                 if reply_to and not sent else None)
-        sent.append(await context.bot.send_message(chat_id, text, reply_markup=markup,
-                                                   reply_parameters=quote))
-    return sent
+                 if reply_to and i == 0 else None)
+        calls.append(functools.partial(context.bot.send_message, chat_id, text,
+                                       reply_markup=markup, reply_parameters=quote))
+    return await deliver(context, chat_id, calls, reply)
 
 
 async def edit_or_send(context: ContextTypes.DEFAULT_TYPE, message: Message | None,
@@ -72,11 +75,12 @@ async def edit_or_send(context: ContextTypes.DEFAULT_TYPE, message: Message | No
     pieces = render(reply)
     if message is not None and len(pieces) == 1:
         text, markup = pieces[0]
+        edit = functools.partial(context.bot.edit_message_text, text, chat_id,
+                                 message.message_id, reply_markup=markup)
         try:
-            await context.bot.edit_message_text(text, chat_id, message.message_id,
-                                                reply_markup=markup)
+            await deliver(context, chat_id, [edit], reply, idempotent=True)
             return
-        except BadRequest as exc:
+        except BadRequest as exc:  # e.g. too old to edit: send it anew
             if "not modified" in str(exc).lower():
                 return
     await send(context, chat_id, reply)

@@ -8,8 +8,9 @@ the connection is closed), and only an accepted body is kept; malformed JSON get
 Accepted updates go into the Application's update queue exactly as PTB's handler puts them, so
 the normal processing (ordering, handlers) is unchanged.
 
-Polling: when Telegram rejects the token while the bot runs (revoked), PTB's polling loop ends
-and the process would idle forever; `GuardedUpdater` notices and calls `on_token_rejected`.
+Polling: when Telegram rejects the token while the bot runs (revoked), the polling loop ends
+and the process would idle forever; `GuardedUpdater._polling_ended` notices and calls
+`on_token_rejected` (handlers/polling.py runs the polling loop and watches it).
 """
 
 from __future__ import annotations
@@ -111,22 +112,13 @@ class WebhookApp(tornado.web.Application):
 
 
 class GuardedUpdater(Updater):
-    """PTB's Updater with `UpdateHandler` as its webhook server, and polling that reports a
-    rejected token through `on_token_rejected`."""
+    """PTB's Updater with `UpdateHandler` as its webhook server; a polling task that ends on a
+    rejected token reports it through `on_token_rejected` (see `_polling_ended`)."""
 
     def __init__(self, bot: Bot, update_queue: asyncio.Queue[object]) -> None:
         super().__init__(bot, update_queue)
         self.token_rejected = False
         self.on_token_rejected: Callable[[], None] | None = None
-
-    async def start_polling(self, *args: Any, **kwargs: Any) -> asyncio.Queue[object]:
-        queue = await super().start_polling(*args, **kwargs)
-        task = getattr(self, "_Updater__polling_task", None)  # PTB 22 keeps it private
-        if isinstance(task, asyncio.Task):
-            task.add_done_callback(self._polling_ended)
-        else:
-            log.warning("cannot watch the polling task: a revoked token would go unnoticed")
-        return queue
 
     async def stop(self) -> None:
         """Stop as PTB does; after a rejected token, the polling task's InvalidToken (which PTB

@@ -104,7 +104,7 @@ class Harness:
         mark = len(self.api.calls)
 
         def replies(calls: list[Call]) -> list[Call] | None:
-            found = [c for c in calls[mark:] if c.method in methods and c.status == 200
+            found = [c for c in calls[mark:] if c.method in methods and c.ok
                      and c.chat_id == chat_id]
             return found if len(found) >= count else None
 

@@ -3,14 +3,21 @@
 It speaks enough of the Bot API for python-telegram-bot's real stack (Application, Bot,
 HTTPXRequest, AIORateLimiter, the polling loop): getMe, getUpdates (long polling), the webhook
 calls, sendMessage, editMessageText, answerCallbackQuery, setMyCommands. It records every call,
-queues updates for getUpdates, checks what Telegram checks (HTML entities, 4,096 characters,
-64-byte callback data), can answer one call with 429 and retry_after, and can reject the token
-(401, as Telegram does for a revoked one). It also builds the update JSON a test pushes.
+queues updates for getUpdates (an update stays there until a getUpdates offset above its id
+confirms it, as on Telegram), checks what Telegram checks (HTML entities, 4,096 characters,
+64-byte callback data), can reject the token (401, as Telegram does for a revoked one) and
+builds the update JSON a test pushes.
+
+Faults (`inject`) answer chosen calls of a method badly, once, a few times or always: an error
+status (500, 502 with a proxy's HTML page, 429 with retry_after) or a 200 whose body is not JSON
+— those calls are *not* carried out, as when Telegram or a proxy in front of it fails — or a
+delay, where the call *is* carried out (the message is sent) and only its answer comes late.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -34,12 +41,39 @@ TAG = re.compile(rf"</?({HTML_TAGS})(\s[^<>]*)?>")
 ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A bad answer: `status` with `body` (None: Telegram's JSON error object) and the call not
+    carried out; or, with `delay`, the call carried out and its normal answer `delay` s late."""
+
+    status: int = 200
+    body: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0
+
+    @property
+    def refuses(self) -> bool:
+        return self.delay == 0
+
+
+SERVER_ERROR = Fault(500)
+BAD_GATEWAY = Fault(502, body="<html><center><h1>502 Bad Gateway</h1></center></html>")
+MALFORMED = Fault(200, body='{"ok": true, "result": {"message_id": 1, "da')
+FLOOD = Fault(429, retry_after=1)
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     time: float = field(default_factory=time.monotonic)
     status: int = 200
+    refused: bool = False  # answered with a fault instead of being carried out
+
+    @property
+    def ok(self) -> bool:
+        """The call was carried out (for sendMessage: the message reached the chat)."""
+        return self.status == 200 and not self.refused
 
     @property
     def chat_id(self) -> Any:
@@ -108,7 +142,8 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.counts: Counter[str] = Counter()  # successful calls by method
         self.updates: list[dict[str, Any]] = []
-        self.fail_once: dict[str, int] = {}  # method → retry_after for its next call
+        self.faults: dict[str, list[Fault]] = {}  # method → faults for its next calls
+        self.always: dict[str, Fault] = {}  # method → fault for every call until cleared
         self.reject_token = False  # answer every call 401 Unauthorized, as for a revoked token
         self.long_polls = 0  # getUpdates calls waiting for updates right now
         self.chats: dict[int, dict[str, Any]] = {}
@@ -163,15 +198,32 @@ class FakeBotApi:
             return result
 
     def of(self, method: str, chat_id: int | None = None, since: int = 0) -> list[Call]:
-        return [c for c in self.calls[since:] if c.method == method and c.status == 200
+        return [c for c in self.calls[since:] if c.method == method and c.ok
                 and (chat_id is None or c.chat_id == chat_id)]
+
+    def inject(self, method: str, *faults: Fault, always: Fault | None = None) -> None:
+        """Answer the next calls of `method` with `faults`, one each, or every call with
+        `always` (until `clear`)."""
+        self.faults.setdefault(method, []).extend(faults)
+        if always is not None:
+            self.always[method] = always
+
+    def clear(self, method: str) -> None:
+        self.faults.pop(method, None)
+        self.always.pop(method, None)
+
+    def fault_for(self, method: str) -> Fault | None:
+        queued = self.faults.get(method)
+        return queued.pop(0) if queued else self.always.get(method)
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep, but wake up when the server stops."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds), self._changed:
+                await self._changed.wait_for(lambda: self._stopping)
 
     # ---- server side -------------------------------------------------------------------------
     async def handle(self, method: str, params: dict[str, Any]) -> Any:
-        if method in self.fail_once:
-            retry_after = self.fail_once.pop(method)
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}",
-                           retry_after=retry_after)
         if method == "getUpdates":
             return await self._get_updates(params)
         if method == "getMe":
@@ -246,7 +298,7 @@ class FakeBotApi:
             return
         async with self._changed:
             self.calls.append(call)
-            if call.status == 200:
+            if call.ok:
                 self.counts[call.method] += 1
             self._changed.notify_all()
 
@@ -254,6 +306,10 @@ class FakeBotApi:
 class _Endpoint(web.RequestHandler):
     def initialize(self, api: FakeBotApi) -> None:
         self.api = api
+        self.gone = False
+
+    def on_connection_close(self) -> None:
+        self.gone = True  # the client gave up waiting (e.g. a read timeout)
 
     async def post(self, token: str, method: str) -> None:
         params: dict[str, Any] = {}
@@ -269,6 +325,10 @@ class _Endpoint(web.RequestHandler):
             await self.api.record(call)
             self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
+        fault = self.api.fault_for(method)
+        if fault is not None and fault.refuses:
+            await self._refuse(call, fault)
+            return
         try:
             result = await self.api.handle(method, params)
         except ApiError as exc:
@@ -281,11 +341,30 @@ class _Endpoint(web.RequestHandler):
             self._reply(exc.status, body)
             return
         await self.api.record(call)
+        if fault is not None:  # carried out; the answer comes late (or never reaches the client)
+            await self.api.pause(fault.delay)
         self._reply(200, {"ok": True, "result": result})
 
     get = post
 
+    async def _refuse(self, call: Call, fault: Fault) -> None:
+        call.status, call.refused = fault.status, True
+        await self.api.record(call)
+        if fault.body is not None:
+            self.set_status(fault.status)
+            self.finish(fault.body)
+            return
+        description = {429: f"Too Many Requests: retry after {fault.retry_after}",
+                       500: "Internal Server Error"}.get(fault.status, "Bad Gateway")
+        body: dict[str, Any] = {"ok": False, "error_code": fault.status,
+                                "description": description}
+        if fault.retry_after is not None:
+            body["parameters"] = {"retry_after": fault.retry_after}
+        self._reply(fault.status, body)
+
     def _reply(self, status: int, body: dict[str, Any]) -> None:
+        if self.gone:
+            return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, ensure_ascii=False))

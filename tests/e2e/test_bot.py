@@ -12,6 +12,7 @@ import pytest
 from e2e_harness import STAFF_ID, Harness, buttons, pick, same_buttons
 from fake_bot_api import (
     BOT_USER,
+    FLOOD,
     Call,
     FakeBotApi,
     callback_update,
@@ -283,7 +284,7 @@ async def test_stats_and_unanswered_only_for_staff(bot: Harness) -> None:
 
 
 async def test_429_is_retried(bot: Harness, api: FakeBotApi) -> None:
-    api.fail_once["sendMessage"] = 1
+    api.inject("sendMessage", FLOOD)
     started = time.monotonic()
     reply = await bot.say(WORKER, "/start")
     assert time.monotonic() - started >= 1.0  # waited retry_after

@@ -513,8 +513,8 @@ def test_flow_mermaid(capsys) -> None:
 
 @pytest.mark.parametrize("args,words", [
     (["flow", "no-such-flow"], "unknown flow"),
-    (["flow", "honours-guide", "--path", "9"], "has 5 options"),
-    (["flow", "honours-guide", "--path", "1,1"], "already reached"),
+    (["flow", "honours-guide", "--path", "9"], "只有 5 个选项"),
+    (["flow", "honours-guide", "--path", "1,1"], "已经到了结果"),
     (["flow", "honours-guide", "--path", "x"], "option numbers"),
 ])
 def test_flow_bad_id_or_path_exits_2(capsys, args: list[str], words: str) -> None:

@@ -89,17 +89,17 @@ def walk(flow: Flow, path: tuple[int, ...]) -> Node:
     """The node reached by choosing `path` (1-based option indexes) from the start."""
     node = flow.node(flow.start)
     if node is None:
-        raise PathError(f"flow {flow.id}: start {flow.start!r} is not a step or result")
+        raise PathError(f"测评 {flow.id}：start {flow.start!r} 不是步骤也不是结果")
     for depth, index in enumerate(path, 1):
         if isinstance(node, Result):
-            raise PathError(f"choice {depth} ({index}): result {node.id!r} was already reached")
+            raise PathError(f"第 {depth} 个选择（{index}）：已经到了结果 {node.id!r}，不能再选")
         if not 1 <= index <= len(node.options):
-            raise PathError(f"choice {depth} ({index}): step {node.id!r} has "
-                            f"{len(node.options)} options")
+            raise PathError(f"第 {depth} 个选择（{index}）：步骤 {node.id!r} 只有 "
+                            f"{len(node.options)} 个选项")
         target = node.options[index - 1].next
         node = flow.node(target)
         if node is None:
-            raise PathError(f"choice {depth} ({index}): step {target!r} does not exist")
+            raise PathError(f"第 {depth} 个选择（{index}）：步骤 {target!r} 不存在")
     return node
 
 

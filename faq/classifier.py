@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 ALPHA = 0.1  # additive smoothing, chosen on the dev set (0.05-0.3 rank alike)
 
@@ -37,7 +37,7 @@ class UnitClassifier:
         self._log_den = {eid: math.log(total + ALPHA * self._size)
                          for eid, total in self._totals.items()}
 
-    def mean_log_likelihoods(self, query_units: Sequence[str] | set[str],
+    def mean_log_likelihoods(self, query_units: Collection[str],
                              among: Iterable[str],
                              leave_out: tuple[str, Iterable[str]] | None = None
                              ) -> dict[str, float]:

@@ -28,7 +28,7 @@ from faq.decision import (
     load_model,
 )
 from faq.index import prepare
-from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
+from faq.ranking import RESCORE_ENTRIES, MatchSettings, Memo, Ranker
 from faq.silent import SilentFinder
 from faq.text import Normalizer
 from faq.units import tokens, units
@@ -67,72 +67,78 @@ class Matcher:
 
     def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
              exclude_entry: str | None = None, parts: tuple[str, ...] = (),
-             among: tuple[str, ...] = ()) -> list[Candidate]:
+             among: tuple[str, ...] = (), memo: Memo | None = None) -> list[Candidate]:
         """The first ranker's best entries for a normalised query (see Ranker.rank)."""
-        return self.ranker.rank(query, limit, exclude, exclude_entry, parts, among)
+        return self.ranker.rank(query, limit, exclude, exclude_entry, parts, among, memo)
 
     def match(self, text: str) -> Match:
         """Normalise a raw question and decide what to do with it."""
         query = self.normalizer.normalize(text)
         if not query:
             return Match(Outcome.FALLBACK, "", ())
-        decision = self.decide(query, text=text)
+        memo = Memo()
+        decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
-            decision = self._last_clause(decision, query, text)
-        return self._silent(decision, query)
+            decision = self._last_clause(decision, query, text, memo)
+        return self._silent(decision, query, memo)
 
-    def _last_clause(self, decision: Match, query: str, text: str) -> Match:
+    def _last_clause(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """A long message that would not be answered, weighed on its end alone: the last
         clause, and the last two together (workers tell their story first and ask last). An
         answer found there comes with 「不是这个？」, since it rests on part of the message."""
         clauses = self.clauses(text)
         tries = [c for c in (clauses[-1:] + ["".join(clauses[-2:])]) if c and c != query]
-        found = [m for m in map(self.decide, dict.fromkeys(tries)) if m.outcome is Outcome.ANSWER]
+        found = [m for m in (self.decide(c, memo=memo) for c in dict.fromkeys(tries))
+                 if m.outcome is Outcome.ANSWER]
         if not found:
             return decision
         best = max(found, key=lambda m: m.confidence)
         return replace(best, query=query, confirm=not best.alternatives)
 
     def decide(self, query: str, exclude: tuple[str, str] | None = None,
-               text: str = "") -> Match:
+               text: str = "", memo: Memo | None = None) -> Match:
         """Rank a normalised query, weigh each candidate and choose what to do.
 
         `text` (the raw message) lets a long message be looked at clause by clause; `exclude`
-        (entry id, phrasing) decides as if that phrasing were not in the FAQ (content checks)."""
+        (entry id, phrasing) decides as if that phrasing were not in the FAQ (content checks);
+        `memo` shares views and scores between the passes of one match."""
         candidates = [replace(c, confidence=round(self.model.probability(inputs), 4))
-                      for c, inputs in self.weigh(query, exclude, text)]
+                      for c, inputs in self.weigh(query, exclude, text, memo)]
         outcome, shown, confirm = choose(candidates, self.model.thresholds,
                                          self.settings.max_suggestions)
         return Match(outcome, query, shown, confirm)
 
     def weigh(self, query: str, exclude: tuple[str, str] | None = None,
-              text: str = "") -> list[tuple[Candidate, dict[str, float]]]:
+              text: str = "", memo: Memo | None = None
+              ) -> list[tuple[Candidate, dict[str, float]]]:
         """The candidates worth a confidence, each with the decision model's inputs."""
-        ranked = self.rank(query, limit=RESCORE_ENTRIES, exclude=exclude)
+        memo = memo if memo is not None else Memo()
+        ranked = self.rank(query, limit=RESCORE_ENTRIES, exclude=exclude, memo=memo)
         if not ranked:
             return []
-        evidence, unknown = self.evidence(query, ranked, exclude, text)
+        evidence, unknown = self.evidence(query, ranked, exclude, text, memo)
         inputs = features(evidence, unknown, len(query))
         return [(ranked[i], inputs[i]) for i in considered(evidence)]
 
     def evidence(self, query: str, ranked: list[Candidate], exclude: tuple[str, str] | None,
-                 text: str) -> tuple[list[Evidence], float]:
+                 text: str, memo: Memo) -> tuple[list[Evidence], float]:
         """What both rankers say about each ranked candidate, and the question's unknown share."""
-        view = self.ranker.view(query)
+        view = self.ranker.view(query, memo)
         leave_out = None
         if exclude is not None:
             held = [p for p in self.ranker.phrasings(exclude[0]) if p.text == exclude[1]]
             leave_out = (exclude[0], held[0].units if held else frozenset[str]())
         ids = [c.entry_id for c in ranked]
         likelihood = self.classifier.mean_log_likelihoods(view.units, ids, leave_out)
-        clause = self.clause_scores(query, text, ids[:RESCUE_ENTRIES])
+        clause = self.clause_scores(query, text, ids[:RESCUE_ENTRIES], memo)
         evidence = [Evidence(c.entry_id, c.score, c.phrasing, self.ranker.cover(view, c.entry_id),
                              *self.ranker.characters(view, c.entry_id),
                              likelihood.get(c.entry_id, -30.0), clause.get(c.entry_id, 0.0))
                     for c in ranked]
         return evidence, 1.0 - self.ranker.known_share(view)
 
-    def clause_scores(self, query: str, text: str, among: list[str]) -> dict[str, float]:
+    def clause_scores(self, query: str, text: str, among: list[str],
+                      memo: Memo) -> dict[str, float]:
         """For a long message, each entry's best score against its last clauses: a question
         asked in one clause of a long story is then still seen."""
         if len(query) <= LONG_QUERY or not text:
@@ -140,10 +146,10 @@ class Matcher:
         parts = self.parts(text)
         if not parts:
             return {}
-        ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among))
+        ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among), memo=memo)
         return {c.entry_id: c.score for c in ranked}
 
-    def _silent(self, decision: Match, query: str) -> Match:
+    def _silent(self, decision: Match, query: str, memo: Memo) -> Match:
         """Flag what the question asks that the report does not say.
 
         A question that would not be answered is weighed once more without the words asking
@@ -159,7 +165,7 @@ class Matcher:
             return decision
         if decision.outcome is not Outcome.ANSWER:
             rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
-            second = self.decide(rest) if len(rest) >= MIN_CLAUSE else decision
+            second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
             if second.outcome is not Outcome.ANSWER or second.entry_id != best.entry_id:
                 return decision
             decision = replace(second, query=query)

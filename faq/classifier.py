@@ -36,6 +36,9 @@ class UnitClassifier:
         self._totals = {eid: sum(bag.values()) for eid, bag in counts.items()}
         self._log_den = {eid: math.log(total + ALPHA * self._size)
                          for eid, total in self._totals.items()}
+        # log(count + ALPHA) of each unit of the entries scored so far (made on first use, so a
+        # large FAQ pays only for the entries questions reach): scoring is then lookups only
+        self._log_counts: dict[str, dict[str, float]] = {}
 
     def mean_log_likelihoods(self, query_units: Collection[str],
                              among: Iterable[str],
@@ -57,13 +60,18 @@ class UnitClassifier:
             if bag is None:
                 continue
             less = removed if eid == removed_entry else None
-            den = self._log_den[eid]
-            if less:
-                total = self._totals[eid] - sum(less.values())
-                den = math.log(max(0, total) + ALPHA * self._size)
+            if not less:
+                logs = self._log_counts.get(eid)
+                if logs is None:
+                    logs = self._log_counts[eid] = {u: math.log(k + ALPHA) for u, k in bag.items()}
+                get, unseen = logs.get, self._unseen
+                out[eid] = sum(get(u, unseen) for u in query_units) / n - self._log_den[eid]
+                continue
+            total = self._totals[eid] - sum(less.values())
+            den = math.log(max(0, total) + ALPHA * self._size)
             total_ll = 0.0
             for unit in query_units:
-                count = bag.get(unit, 0) - (less[unit] if less else 0)
+                count = bag.get(unit, 0) - less[unit]
                 total_ll += math.log(count + ALPHA) if count > 0 else self._unseen
             out[eid] = total_ll / n - den
         return out

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from faq.answers import AnswerIndex, answer_text
 from faq.classifier import UnitClassifier
 from faq.decision import (
     Candidate,
@@ -40,8 +41,8 @@ __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens"
 _CLAUSE_END = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
 LONG_QUERY = 24
 MIN_CLAUSE = 3  # shorter clauses (嗯, 好的) are left out
-MAX_CLAUSES = 4  # the last four: the question usually comes last
-RESCUE_ENTRIES = 5  # the whole message's best entries, whose phrasings meet each clause
+MAX_CLAUSES = 3  # the last three: the question usually comes last
+RESCUE_ENTRIES = 3  # the whole message's best entries, whose phrasings meet each clause
 
 
 class Matcher:
@@ -49,10 +50,15 @@ class Matcher:
 
     def __init__(self, phrasings: Iterable[tuple[str, str]], normalizer: Normalizer,
                  settings: MatchSettings | None = None, model: DecisionModel | None = None,
-                 silent: SilentFinder | None = None, use_cache: bool = True):
+                 silent: SilentFinder | None = None, use_cache: bool = True,
+                 answers: Iterable[tuple[str, str]] = ()):
+        """`phrasings` and `answers` are (entry id, text); answers are optional (faq/answers.py)."""
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
         prepared = prepare(list(phrasings), normalizer, use_cache)
+        whole = replace(normalizer, max_chars=0)  # an answer is matched whole
+        self.answers = AnswerIndex(prepare([(eid, answer_text(text)) for eid, text in answers],
+                                           whole, use_cache))
         self.ranker = Ranker(prepared, self.settings)
         self.classifier = UnitClassifier((p.entry_id, p.units) for p in prepared)
         self.model = model or load_model()
@@ -116,6 +122,11 @@ class Matcher:
         ranked = self.rank(query, limit=RESCORE_ENTRIES, exclude=exclude, memo=memo)
         if not ranked:
             return []
+        view = self.ranker.view(query, memo)
+        extra = self.answers.best(view.weights, (c.entry_id for c in ranked))
+        if extra:
+            ranked += self.rank(query, len(extra), exclude, among=tuple(extra), memo=memo)
+            ranked.sort(key=lambda c: c.score, reverse=True)
         evidence, unknown = self.evidence(query, ranked, exclude, text, memo)
         inputs = features(evidence, unknown, len(query))
         return [(ranked[i], inputs[i]) for i in considered(evidence)]
@@ -133,7 +144,10 @@ class Matcher:
         clause = self.clause_scores(query, text, ids[:RESCUE_ENTRIES], memo)
         evidence = [Evidence(c.entry_id, c.score, c.phrasing, self.ranker.cover(view, c.entry_id),
                              *self.ranker.characters(view, c.entry_id),
-                             likelihood.get(c.entry_id, -30.0), clause.get(c.entry_id, 0.0))
+                             likelihood.get(c.entry_id, -30.0), clause.get(c.entry_id, 0.0),
+                             self.answers.cover(view.weights, view.total, c.entry_id),
+                             self.ranker.strange(view, c.entry_id,
+                                                 self.answers.units_of(c.entry_id)))
                     for c in ranked]
         return evidence, 1.0 - self.ranker.known_share(view)
 
@@ -154,8 +168,10 @@ class Matcher:
 
         A question that would not be answered is weighed once more without the words asking
         for it (「无息借款在哪办」 → 「无息借款」), since those words are often unknown to the
-        FAQ and only drag the confidence down; it is answered only if the same entry comes
-        first both ways and that entry does not itself speak to what was asked."""
+        FAQ and only drag the confidence down. If the same entry comes first both ways (and does
+        not itself speak to what was asked), the worker gets that programme's answer, what the
+        report does not say and the contacts: as a plain answer when the second weighing is
+        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off)."""
         asked = self.silent.find(query)
         best = decision.best
         if not asked or best is None:
@@ -166,17 +182,23 @@ class Matcher:
         if decision.outcome is not Outcome.ANSWER:
             rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
-            if second.outcome is not Outcome.ANSWER or second.entry_id != best.entry_id:
+            if second.best is None or second.best.entry_id != best.entry_id:
                 return decision
-            decision = replace(second, query=query)
+            if second.outcome is Outcome.ANSWER:
+                decision = replace(second, query=query)
+            elif max(best.confidence, second.confidence) >= self.model.thresholds.silent:
+                top = max(best, second.best, key=lambda c: c.confidence)
+                decision = Match(Outcome.ANSWER, query, (top,), confirm=True)
+            else:
+                return decision
         return replace(decision, silent="、".join(names))
 
     def parts(self, text: str) -> tuple[str, ...]:
-        """The last few clauses of a long message, normalised, alone and in neighbouring
-        pairs (clauses end at punctuation, spaces and emoji)."""
+        """The last few clauses of a long message, normalised, and the last two together
+        (clauses end at punctuation, spaces and emoji)."""
         clauses = self.clauses(text)
-        pairs = [a + b for a, b in zip(clauses, clauses[1:], strict=False)]
-        return tuple(dict.fromkeys(clauses + pairs)) if len(clauses) > 1 else ()
+        return tuple(dict.fromkeys([*clauses, "".join(clauses[-2:])])) if len(clauses) > 1 \
+            else ()
 
     def clauses(self, text: str) -> list[str]:
         """The last MAX_CLAUSES clauses of a message, normalised, in order.

@@ -24,13 +24,14 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
 from faq.decision import Candidate
 from faq.index import Prepared
 from faq.text import to_pinyin
-from faq.units import units
+from faq.units import bigram_pairs, units
 
 # Relative weight of each unit kind, on top of its rarity.
 KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
@@ -39,6 +40,10 @@ KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
 RETRIEVAL_DF_SHARE = 0.05
 MIN_RETRIEVAL_DF = 50
 RESCORE_ENTRIES = 10
+# Retrieval reads the question's units rarest first and stops after this many postings: the
+# rare units decide which entries come first, and a long message on a large FAQ would
+# otherwise walk tens of thousands of postings (the shipped FAQ never reaches it).
+RETRIEVAL_BUDGET = 6000
 _UNKNOWN_SYLLABLE = "\uf8ff"  # a syllable no phrasing has: it never matches, like any such
 
 
@@ -80,6 +85,7 @@ class View:
     total: float
     code: str  # pinyin syllables, one character each (see Ranker.code)
     chars: tuple[tuple[str, float], ...]  # the character units and their weights
+    pairs: tuple[tuple[str, str], ...]  # each character bigram with its pinyin bigram
 
 
 @dataclass
@@ -122,6 +128,9 @@ class Ranker:
         # (they still count in the scores).
         self._max_df = max(MIN_RETRIEVAL_DF, int(self.entry_count * RETRIEVAL_DF_SHARE))
         self._unknown_char = self._weight("u", 0)
+        self._b2 = settings.beta * settings.beta
+        self._scale = 100 / (settings.weight_fmeasure + settings.weight_align
+                             + settings.weight_entry)
 
     def _weight(self, unit: str, df: int) -> float:
         return KIND_WEIGHT[unit[0]] * math.log((self.entry_count + 1) / (df + 0.5))
@@ -141,7 +150,8 @@ class Ranker:
             q_units = frozenset(units(text))
             weights = {u: self.unit_weight(u) for u in q_units}
             found = View(q_units, weights, sum(weights.values()), self.code(to_pinyin(text)),
-                         tuple((u, w) for u, w in weights.items() if u[0] == "u"))
+                         tuple((u, w) for u, w in weights.items() if u[0] == "u"),
+                         tuple(bigram_pairs(text)))
             if memo is not None:
                 memo.views[text] = found
         return found
@@ -179,46 +189,46 @@ class Ranker:
 
     def _best_phrasing(self, view: View, eid: str,
                        exclude: tuple[str, str] | None) -> tuple[float, str] | None:
-        """An entry's best phrasing for a view (score, phrasing), or None if none shares a unit."""
+        """An entry's best phrasing for a view (score, phrasing), or None if none shares a unit.
+
+        The score (see MatchSettings) is written out here rather than in a function of its
+        own: it runs for every phrasing of every candidate, and a call costs a third of it."""
         entry_units = view.units & self._entry_units[eid]
         if not entry_units:
             return None
-        weights = view.weights
-        entry_cover = sum(map(weights.__getitem__, entry_units)) / view.total
+        s, weights, total, ratio = self.settings, view.weights, view.total, fuzz.ratio
+        b2, span, code = self._b2, s.query_span, view.code
+        w_f, w_a = s.weight_fmeasure * self._scale, s.weight_align * self._scale / 100
+        base = s.weight_entry * self._scale * sum(map(weights.__getitem__, entry_units)) / total
         best: tuple[float, str] | None = None
-        for phrasing in self._entry_phrasings[eid]:
-            if exclude and (eid, phrasing.text) == exclude:
+        for p in self._entry_phrasings[eid]:
+            if exclude and (eid, p.text) == exclude:
                 continue
-            shared = sum(map(weights.__getitem__, entry_units & phrasing.units))
-            score = self._score(shared, view, phrasing, entry_cover)
+            shared = sum(map(weights.__getitem__, entry_units & p.units))
+            fmeasure = 0.0
+            if shared and p.weight:
+                recall = min(1.0, shared / min(total, span * p.weight))
+                precision = min(1.0, shared / p.weight)
+                fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall)
+            score = w_f * fmeasure + w_a * ratio(code, p.code) + base
             if best is None or score > best[0]:
-                best = (score, phrasing.text)
+                best = (score, p.text)
         return best
 
     def _retrieve(self, whole: View) -> list[str]:
         """The entries sharing the most weight with the question, over its rarer units."""
         rough: dict[int, float] = defaultdict(float)
-        for u in whole.units:
-            posting = self._entry_postings.get(u)
+        postings, budget = self._entry_postings, RETRIEVAL_BUDGET
+        for u, w in sorted(whole.weights.items(), key=itemgetter(1), reverse=True):
+            posting = postings.get(u)
             if posting and len(posting) <= self._max_df:
-                w = whole.weights[u]
                 for entry_index in posting:
                     rough[entry_index] += w
+                budget -= len(posting)
+                if budget <= 0:
+                    break
         best = heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__)
         return [self._entry_ids[i] for i in best]
-
-    def _score(self, shared: float, view: View, phrasing: _Phrasing,
-               entry_cover: float) -> float:
-        s = self.settings
-        denominator = min(view.total, s.query_span * phrasing.weight)
-        recall = min(1.0, shared / denominator) if denominator else 0.0
-        precision = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
-        b2 = s.beta * s.beta
-        fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall) if shared else 0.0
-        align = fuzz.ratio(view.code, phrasing.code) / 100
-        total = s.weight_fmeasure + s.weight_align + s.weight_entry
-        return 100 * (s.weight_fmeasure * fmeasure + s.weight_align * align
-                      + s.weight_entry * entry_cover) / total
 
     def known_share(self, view: View) -> float:
         """Share of a question's weight in units the FAQ uses at all."""
@@ -241,6 +251,15 @@ class Ranker:
         covered = sum(w for u, w in view.chars if u in entry_units)
         missing = max((w for u, w in view.chars if u not in entry_units), default=0.0)
         return covered / total, missing / self._unknown_char
+
+    def strange(self, view: View, entry_id: str, also: frozenset[str]) -> float:
+        """The share of the question's two-character stretches the entry (its phrasings, and
+        `also`, its answer's units) has neither as characters nor as sounds: a place, a firm
+        or a thing it never speaks of (广东, 房价), where a typo (接款) still sounds right."""
+        known = self._entry_units.get(entry_id, set())
+        count = sum(1 for b, p in view.pairs
+                    if b not in known and p not in known and b not in also and p not in also)
+        return count / len(view.pairs) if view.pairs else 0.0
 
     def phrasings(self, entry_id: str) -> list[_Phrasing]:
         return self._entry_phrasings.get(entry_id, [])

@@ -39,11 +39,16 @@ class AnswerIndex:
             df.update(entry_units)
         n = len(self._units)
         top = math.log((n + 1) / 0.5)
-        self._rarity = {u: math.log((n + 1) / (c + 0.5)) / top for u, c in df.items()}
-        self._postings: dict[str, list[str]] = defaultdict(list)
+        by_count = {c: math.log((n + 1) / (c + 0.5)) / top for c in set(df.values())}
+        self._rarity = {u: by_count[c] for u, c in df.items()}
+        self._postings: dict[str, list[str]] = {}
         for eid, entry_units in self._units.items():
             for u in entry_units:
-                self._postings[u].append(eid)
+                posting = self._postings.get(u)
+                if posting is None:
+                    self._postings[u] = [eid]
+                else:
+                    posting.append(eid)
 
     def units_of(self, entry_id: str) -> frozenset[str]:
         return self._units.get(entry_id, frozenset())

@@ -56,6 +56,7 @@ class Matcher:
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
         prepared = prepare(list(phrasings), normalizer, use_cache)
+        self._norms = {p.text: p.norm for p in prepared}
         whole = replace(normalizer, max_chars=0)  # an answer is matched whole
         self.answers = AnswerIndex(prepare([(eid, answer_text(text)) for eid, text in answers],
                                            whole, use_cache))
@@ -66,6 +67,10 @@ class Matcher:
         # The silent intents each entry speaks to itself (its phrasings use their words).
         self._speaks_to = {eid: self.silent.spoken_to(p.norm for p in self.ranker.phrasings(eid))
                            for eid in {p.entry_id for p in prepared}}
+
+    def normalized(self, phrasing: str) -> str:
+        """An FAQ phrasing as normalised for the index (read from its cache), or any text."""
+        return self._norms.get(phrasing) or self.normalizer.normalize(phrasing)
 
     @property
     def entry_count(self) -> int:
@@ -90,16 +95,17 @@ class Matcher:
 
     def _last_clause(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """A long message that would not be answered, weighed on its end alone: the last
-        clause, and the last two together (workers tell their story first and ask last). An
-        answer found there comes with 「不是这个？」, since it rests on part of the message."""
+        clause, then (only if that is not answered) the last two together; workers tell their
+        story first and ask last. An answer found there comes with 「不是这个？」, since it
+        rests on part of the message."""
         clauses = self.clauses(text)
-        tries = [c for c in (clauses[-1:] + ["".join(clauses[-2:])]) if c and c != query]
-        found = [m for m in (self.decide(c, memo=memo) for c in dict.fromkeys(tries))
-                 if m.outcome is Outcome.ANSWER]
-        if not found:
-            return decision
-        best = max(found, key=lambda m: m.confidence)
-        return replace(best, query=query, confirm=not best.alternatives)
+        for end in dict.fromkeys(("".join(clauses[-1:]), "".join(clauses[-2:]))):
+            if not end or end == query:
+                continue
+            found = self.decide(end, memo=memo)
+            if found.outcome is Outcome.ANSWER:
+                return replace(found, query=query, confirm=not found.alternatives)
+        return decision
 
     def decide(self, query: str, exclude: tuple[str, str] | None = None,
                text: str = "", memo: Memo | None = None) -> Match:

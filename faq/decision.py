@@ -102,7 +102,7 @@ class Thresholds:
     confirm: float = 0.35  # below `answer`, one plausible entry: answer with 「不是这个？」
     # A question about what the report does not say, whose programme comes first with and
     # without the words asking it: answered (with 「不是这个？」) from this confidence on.
-    silent: float = 0.55
+    silent: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -65,46 +65,59 @@ def has_facts(text: str, facts: tuple[tuple[str, ...], ...]) -> bool:
                for group in facts)
 
 
-def score(dialogue: Any, cases: list[Case], contact_values: list[str]) -> dict[str, float]:
-    """The blind-set figures for one dialogue (percentages of each kind's cases)."""
-    counts: Counter[str] = Counter()
-    answers: dict[str, str] = {}
+class Answers:
+    """Each entry's answer as the dialogue renders it (facts are looked for in this text)."""
 
-    def answer_text(entry_id: str) -> str:
-        if entry_id not in answers:
-            answers[entry_id] = dialogue.answer(dialogue.knowledge.entries[entry_id]).text
-        return answers[entry_id]
+    def __init__(self, dialogue: Any) -> None:
+        self.dialogue = dialogue
+        self._texts: dict[str, str] = {}
 
-    for case in cases:
-        reply = dialogue.ask(case.q)
-        kind = reply.kind.value
-        counts[case.kind] += 1
-        suggestions = list(getattr(reply, "suggestions", ()) or ())
-        if kind == "clarify" and len(suggestions) < 2:
-            counts["single_option_dym"] += 1
-        contacts = any(v in reply.text for v in contact_values)
-        if case.kind == "off_topic":
-            counts["off_not_answered"] += not reply.answered
-            counts["off_fallback"] += kind == "fallback"
-            continue
-        right_text = has_facts(reply.text, case.facts)
-        if case.kind == "silent":
-            counts["silent_contacts_any"] += contacts
-            counts["silent_routed"] += reply.answered and contacts and right_text
-            continue
-        ranked = dialogue.knowledge.matcher.match(case.q).candidates
-        counts["first_right"] += bool(ranked) and has_facts(answer_text(ranked[0].entry_id),
-                                                            case.facts)
-        if reply.answered:
-            counts["direct_right" if right_text else "answered_wrong"] += 1
-        elif kind == "clarify":
-            first = suggestions[0].entry_id if suggestions else None
-            counts["dym_right_first"] += bool(first) and has_facts(answer_text(first),
-                                                                   case.facts)
-            counts["dym"] += 1
-        else:
-            counts["fallback"] += 1
+    def text(self, entry_id: str) -> str:
+        if entry_id not in self._texts:
+            entry = self.dialogue.knowledge.entries[entry_id]
+            self._texts[entry_id] = self.dialogue.answer(entry).text
+        return self._texts[entry_id]
 
+    def right_entries(self, facts: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+        """The entries whose answer holds every group of facts (a facts label as entry ids)."""
+        return frozenset(e for e in self.dialogue.knowledge.entries if has_facts(self.text(e),
+                                                                                 facts))
+
+
+def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers) -> Counter[str]:
+    """What one case counts towards (see `figures`)."""
+    counts: Counter[str] = Counter([case.kind])
+    reply = dialogue.ask(case.q)
+    kind = reply.kind.value
+    suggestions = list(getattr(reply, "suggestions", ()) or ())
+    if kind == "clarify" and len(suggestions) < 2:
+        counts["single_option_dym"] += 1
+    contacts = any(v in reply.text for v in contact_values)
+    if case.kind == "off_topic":
+        counts["off_not_answered"] += not reply.answered
+        counts["off_fallback"] += kind == "fallback"
+        return counts
+    right_text = has_facts(reply.text, case.facts)
+    if case.kind == "silent":
+        counts["silent_contacts_any"] += contacts
+        counts["silent_routed"] += reply.answered and contacts and right_text
+        return counts
+    ranked = dialogue.knowledge.matcher.match(case.q).candidates
+    counts["first_right"] += bool(ranked) and has_facts(answers.text(ranked[0].entry_id),
+                                                        case.facts)
+    if reply.answered:
+        counts["direct_right" if right_text else "answered_wrong"] += 1
+    elif kind == "clarify":
+        first = suggestions[0].entry_id if suggestions else None
+        counts["dym_right_first"] += bool(first) and has_facts(answers.text(first), case.facts)
+        counts["dym"] += 1
+    else:
+        counts["fallback"] += 1
+    return counts
+
+
+def figures(counts: Counter[str]) -> dict[str, float]:
+    """Percentages of each kind's cases (and the count of single-option "did you mean")."""
     def pct(key: str, of: str) -> float:
         return 100.0 * counts[key] / counts[of] if counts[of] else 0.0
 
@@ -125,9 +138,19 @@ def score(dialogue: Any, cases: list[Case], contact_values: list[str]) -> dict[s
     }
 
 
+def score(dialogue: Any, cases: list[Case], contact_values: list[str]) -> dict[str, float]:
+    """The figures for one dialogue over a set of cases."""
+    answers = Answers(dialogue)
+    counts: Counter[str] = Counter()
+    for case in cases:
+        counts.update(judge(dialogue, case, contact_values, answers))
+    return figures(counts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config")
+    parser.add_argument("--cases", default=str(BLIND), help="another set in the same format")
     args = parser.parse_args()
     from bot.config import load_config
     from bot.loading import open_dialogue
@@ -135,7 +158,7 @@ def main() -> None:
     config = load_config(args.config)
     dialogue = open_dialogue(config)
     values = [c.value for c in config.contacts]
-    for key, value in score(dialogue, load_cases(), values).items():
+    for key, value in score(dialogue, load_cases(Path(args.cases)), values).items():
         print(f"{key:>22}: {value:.1f}")
 
 

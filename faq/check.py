@@ -76,7 +76,7 @@ def check_entries(knowledge: Knowledge, config: CheckConfig, renderer: Renderer
         problems += _links(entry, content)
         problems += _check_length(entry, config, renderer)
         for field, phrasing in entry.phrasing_fields:
-            norm = knowledge.normalizer.normalize(phrasing)
+            norm = knowledge.matcher.normalized(phrasing)
             if not norm:
                 problems.append(_at(entry, field, f"问法 {phrasing!r} 里没有能用来匹配的字"))
                 continue

@@ -21,7 +21,8 @@ from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("decision.json")
 FEATURES = ("score", "lead", "nb_lead", "nb_first", "cover", "char_cover", "rare_miss",
-            "unknown", "first", "log_length", "clause_gain")
+            "unknown", "first", "log_length", "clause_gain", "answer_cover", "answer_lead",
+            "strange")
 MAX_ALTERNATIVES = 2  # "also maybe" buttons under a confident answer
 
 
@@ -89,6 +90,8 @@ class Evidence:
     rare_miss: float  # weight of the rarest character of the question the entry lacks, 0-1
     likelihood: float  # classifier's mean log-likelihood
     clause: float = 0.0  # best clause score (long messages), 0-100
+    answer: float = 0.0  # share of the question's weight the entry's answer holds (faq/answers.py)
+    strange: float = 0.0  # share of two-character stretches it knows neither as text nor sound
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class Thresholds:
     alternative: float = 0.3  # other entries shown under an answer at or above
     clarify: float = 0.1  # "did you mean" lists entries at or above (needs two)
     confirm: float = 0.35  # below `answer`, one plausible entry: answer with 「不是这个？」
+    # A question about what the report does not say, whose programme comes first with and
+    # without the words asking it: answered (with 「不是这个？」) from this confidence on.
+    silent: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ def features(evidence: list[Evidence], unknown: float, length: int) -> list[dict
     scores = [e.score for e in evidence]
     likelihoods = [e.likelihood for e in evidence]
     best_nb = max(range(len(evidence)), key=likelihoods.__getitem__) if evidence else -1
+    answers = [e.answer for e in evidence]
     out = []
     for i, e in enumerate(evidence):
         other_scores = scores[:i] + scores[i + 1:]
@@ -143,17 +150,22 @@ def features(evidence: list[Evidence], unknown: float, length: int) -> list[dict
             "first": float(i == 0),
             "log_length": math.log1p(length),
             "clause_gain": max(0.0, e.clause - e.score) / 100,
+            "answer_cover": e.answer,
+            "answer_lead": e.answer - max(answers[:i] + answers[i + 1:], default=0.0),
+            "strange": e.strange,
         })
     return out
 
 
 def considered(evidence: list[Evidence], top: int = 3) -> list[int]:
-    """Which candidates get a confidence: the matcher's first `top` and the classifier's first."""
+    """Which candidates get a confidence: the matcher's first `top`, the classifier's first and
+    the one whose answer holds the most of the question."""
     chosen = list(range(min(top, len(evidence))))
     if evidence:
-        best_nb = max(range(len(evidence)), key=lambda i: evidence[i].likelihood)
-        if best_nb not in chosen:
-            chosen.append(best_nb)
+        for key in (lambda i: evidence[i].likelihood, lambda i: evidence[i].answer):
+            best = max(range(len(evidence)), key=key)
+            if best not in chosen:
+                chosen.append(best)
     return chosen
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from faq.answers import AnswerIndex, answer_text
 from faq.classifier import UnitClassifier
 from faq.decision import (
     Candidate,
@@ -28,7 +29,7 @@ from faq.decision import (
     load_model,
 )
 from faq.index import prepare
-from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
+from faq.ranking import RESCORE_ENTRIES, MatchSettings, Memo, Ranker
 from faq.silent import SilentFinder
 from faq.text import Normalizer
 from faq.units import tokens, units
@@ -40,8 +41,8 @@ __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens"
 _CLAUSE_END = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
 LONG_QUERY = 24
 MIN_CLAUSE = 3  # shorter clauses (嗯, 好的) are left out
-MAX_CLAUSES = 4  # the last four: the question usually comes last
-RESCUE_ENTRIES = 5  # the whole message's best entries, whose phrasings meet each clause
+MAX_CLAUSES = 3  # the last three: the question usually comes last
+RESCUE_ENTRIES = 3  # the whole message's best entries, whose phrasings meet each clause
 
 
 class Matcher:
@@ -49,10 +50,16 @@ class Matcher:
 
     def __init__(self, phrasings: Iterable[tuple[str, str]], normalizer: Normalizer,
                  settings: MatchSettings | None = None, model: DecisionModel | None = None,
-                 silent: SilentFinder | None = None, use_cache: bool = True):
+                 silent: SilentFinder | None = None, use_cache: bool = True,
+                 answers: Iterable[tuple[str, str]] = ()):
+        """`phrasings` and `answers` are (entry id, text); answers are optional (faq/answers.py)."""
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
         prepared = prepare(list(phrasings), normalizer, use_cache)
+        self._norms = {p.text: p.norm for p in prepared}
+        whole = replace(normalizer, max_chars=0)  # an answer is matched whole
+        self.answers = AnswerIndex(prepare([(eid, answer_text(text)) for eid, text in answers],
+                                           whole, use_cache))
         self.ranker = Ranker(prepared, self.settings)
         self.classifier = UnitClassifier((p.entry_id, p.units) for p in prepared)
         self.model = model or load_model()
@@ -61,78 +68,97 @@ class Matcher:
         self._speaks_to = {eid: self.silent.spoken_to(p.norm for p in self.ranker.phrasings(eid))
                            for eid in {p.entry_id for p in prepared}}
 
+    def normalized(self, phrasing: str) -> str:
+        """An FAQ phrasing as normalised for the index (read from its cache), or any text."""
+        return self._norms.get(phrasing) or self.normalizer.normalize(phrasing)
+
     @property
     def entry_count(self) -> int:
         return self.ranker.entry_count
 
     def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
              exclude_entry: str | None = None, parts: tuple[str, ...] = (),
-             among: tuple[str, ...] = ()) -> list[Candidate]:
+             among: tuple[str, ...] = (), memo: Memo | None = None) -> list[Candidate]:
         """The first ranker's best entries for a normalised query (see Ranker.rank)."""
-        return self.ranker.rank(query, limit, exclude, exclude_entry, parts, among)
+        return self.ranker.rank(query, limit, exclude, exclude_entry, parts, among, memo)
 
     def match(self, text: str) -> Match:
         """Normalise a raw question and decide what to do with it."""
         query = self.normalizer.normalize(text)
         if not query:
             return Match(Outcome.FALLBACK, "", ())
-        decision = self.decide(query, text=text)
+        memo = Memo()
+        decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
-            decision = self._last_clause(decision, query, text)
-        return self._silent(decision, query)
+            decision = self._last_clause(decision, query, text, memo)
+        return self._silent(decision, query, memo)
 
-    def _last_clause(self, decision: Match, query: str, text: str) -> Match:
+    def _last_clause(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """A long message that would not be answered, weighed on its end alone: the last
-        clause, and the last two together (workers tell their story first and ask last). An
-        answer found there comes with 「不是这个？」, since it rests on part of the message."""
+        clause, then (only if that is not answered) the last two together; workers tell their
+        story first and ask last. An answer found there comes with 「不是这个？」, since it
+        rests on part of the message."""
         clauses = self.clauses(text)
-        tries = [c for c in (clauses[-1:] + ["".join(clauses[-2:])]) if c and c != query]
-        found = [m for m in map(self.decide, dict.fromkeys(tries)) if m.outcome is Outcome.ANSWER]
-        if not found:
-            return decision
-        best = max(found, key=lambda m: m.confidence)
-        return replace(best, query=query, confirm=not best.alternatives)
+        for end in dict.fromkeys(("".join(clauses[-1:]), "".join(clauses[-2:]))):
+            if not end or end == query:
+                continue
+            found = self.decide(end, memo=memo)
+            if found.outcome is Outcome.ANSWER:
+                return replace(found, query=query, confirm=not found.alternatives)
+        return decision
 
     def decide(self, query: str, exclude: tuple[str, str] | None = None,
-               text: str = "") -> Match:
+               text: str = "", memo: Memo | None = None) -> Match:
         """Rank a normalised query, weigh each candidate and choose what to do.
 
         `text` (the raw message) lets a long message be looked at clause by clause; `exclude`
-        (entry id, phrasing) decides as if that phrasing were not in the FAQ (content checks)."""
+        (entry id, phrasing) decides as if that phrasing were not in the FAQ (content checks);
+        `memo` shares views and scores between the passes of one match."""
         candidates = [replace(c, confidence=round(self.model.probability(inputs), 4))
-                      for c, inputs in self.weigh(query, exclude, text)]
+                      for c, inputs in self.weigh(query, exclude, text, memo)]
         outcome, shown, confirm = choose(candidates, self.model.thresholds,
                                          self.settings.max_suggestions)
         return Match(outcome, query, shown, confirm)
 
     def weigh(self, query: str, exclude: tuple[str, str] | None = None,
-              text: str = "") -> list[tuple[Candidate, dict[str, float]]]:
+              text: str = "", memo: Memo | None = None
+              ) -> list[tuple[Candidate, dict[str, float]]]:
         """The candidates worth a confidence, each with the decision model's inputs."""
-        ranked = self.rank(query, limit=RESCORE_ENTRIES, exclude=exclude)
+        memo = memo if memo is not None else Memo()
+        ranked = self.rank(query, limit=RESCORE_ENTRIES, exclude=exclude, memo=memo)
         if not ranked:
             return []
-        evidence, unknown = self.evidence(query, ranked, exclude, text)
+        view = self.ranker.view(query, memo)
+        extra = self.answers.best(view.weights, (c.entry_id for c in ranked))
+        if extra:
+            ranked += self.rank(query, len(extra), exclude, among=tuple(extra), memo=memo)
+            ranked.sort(key=lambda c: c.score, reverse=True)
+        evidence, unknown = self.evidence(query, ranked, exclude, text, memo)
         inputs = features(evidence, unknown, len(query))
         return [(ranked[i], inputs[i]) for i in considered(evidence)]
 
     def evidence(self, query: str, ranked: list[Candidate], exclude: tuple[str, str] | None,
-                 text: str) -> tuple[list[Evidence], float]:
+                 text: str, memo: Memo) -> tuple[list[Evidence], float]:
         """What both rankers say about each ranked candidate, and the question's unknown share."""
-        view = self.ranker.view(query)
+        view = self.ranker.view(query, memo)
         leave_out = None
         if exclude is not None:
             held = [p for p in self.ranker.phrasings(exclude[0]) if p.text == exclude[1]]
             leave_out = (exclude[0], held[0].units if held else frozenset[str]())
         ids = [c.entry_id for c in ranked]
         likelihood = self.classifier.mean_log_likelihoods(view.units, ids, leave_out)
-        clause = self.clause_scores(query, text, ids[:RESCUE_ENTRIES])
+        clause = self.clause_scores(query, text, ids[:RESCUE_ENTRIES], memo)
         evidence = [Evidence(c.entry_id, c.score, c.phrasing, self.ranker.cover(view, c.entry_id),
                              *self.ranker.characters(view, c.entry_id),
-                             likelihood.get(c.entry_id, -30.0), clause.get(c.entry_id, 0.0))
+                             likelihood.get(c.entry_id, -30.0), clause.get(c.entry_id, 0.0),
+                             self.answers.cover(view.weights, view.total, c.entry_id),
+                             self.ranker.strange(view, c.entry_id,
+                                                 self.answers.units_of(c.entry_id)))
                     for c in ranked]
         return evidence, 1.0 - self.ranker.known_share(view)
 
-    def clause_scores(self, query: str, text: str, among: list[str]) -> dict[str, float]:
+    def clause_scores(self, query: str, text: str, among: list[str],
+                      memo: Memo) -> dict[str, float]:
         """For a long message, each entry's best score against its last clauses: a question
         asked in one clause of a long story is then still seen."""
         if len(query) <= LONG_QUERY or not text:
@@ -140,16 +166,18 @@ class Matcher:
         parts = self.parts(text)
         if not parts:
             return {}
-        ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among))
+        ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among), memo=memo)
         return {c.entry_id: c.score for c in ranked}
 
-    def _silent(self, decision: Match, query: str) -> Match:
+    def _silent(self, decision: Match, query: str, memo: Memo) -> Match:
         """Flag what the question asks that the report does not say.
 
         A question that would not be answered is weighed once more without the words asking
         for it (「无息借款在哪办」 → 「无息借款」), since those words are often unknown to the
-        FAQ and only drag the confidence down; it is answered only if the same entry comes
-        first both ways and that entry does not itself speak to what was asked."""
+        FAQ and only drag the confidence down. If the same entry comes first both ways (and does
+        not itself speak to what was asked), the worker gets that programme's answer, what the
+        report does not say and the contacts: as a plain answer when the second weighing is
+        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off)."""
         asked = self.silent.find(query)
         best = decision.best
         if not asked or best is None:
@@ -159,18 +187,24 @@ class Matcher:
             return decision
         if decision.outcome is not Outcome.ANSWER:
             rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
-            second = self.decide(rest) if len(rest) >= MIN_CLAUSE else decision
-            if second.outcome is not Outcome.ANSWER or second.entry_id != best.entry_id:
+            second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
+            if second.best is None or second.best.entry_id != best.entry_id:
                 return decision
-            decision = replace(second, query=query)
+            if second.outcome is Outcome.ANSWER:
+                decision = replace(second, query=query)
+            elif max(best.confidence, second.confidence) >= self.model.thresholds.silent:
+                top = max(best, second.best, key=lambda c: c.confidence)
+                decision = Match(Outcome.ANSWER, query, (top,), confirm=True)
+            else:
+                return decision
         return replace(decision, silent="、".join(names))
 
     def parts(self, text: str) -> tuple[str, ...]:
-        """The last few clauses of a long message, normalised, alone and in neighbouring
-        pairs (clauses end at punctuation, spaces and emoji)."""
+        """The last few clauses of a long message, normalised, and the last two together
+        (clauses end at punctuation, spaces and emoji)."""
         clauses = self.clauses(text)
-        pairs = [a + b for a, b in zip(clauses, clauses[1:], strict=False)]
-        return tuple(dict.fromkeys(clauses + pairs)) if len(clauses) > 1 else ()
+        return tuple(dict.fromkeys([*clauses, "".join(clauses[-2:])])) if len(clauses) > 1 \
+            else ()
 
     def clauses(self, text: str) -> list[str]:
         """The last MAX_CLAUSES clauses of a message, normalised, in order.

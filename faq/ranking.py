@@ -8,24 +8,29 @@ answered confidently.
 
 Candidates come from an entry-level inverted index over the rarer units; the best entries'
 phrasings are scored with an F-measure of coverage in both directions plus rapidfuzz's ratio of
-pinyin-syllable sequences (its scorers take token lists, which sidesteps their whitespace
-tokenisation of unspaced Chinese). What to do with the ranking is decided in faq/decision.py.
+pinyin-syllable sequences (each syllable coded as one character, so rapidfuzz compares plain
+strings, which sidesteps its whitespace tokenisation of unspaced Chinese). What to do with the
+ranking is decided in faq/decision.py.
+
+One match looks at a message several ways (whole, clause by clause, without the words asking
+what the report does not say); a `Memo` keeps each text's view and each (view, entry) best
+phrasing, so no text is broken into units twice and no entry is scored twice against it.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
 from faq.decision import Candidate
 from faq.index import Prepared
 from faq.text import to_pinyin
-from faq.units import units
+from faq.units import bigram_pairs, units
 
 # Relative weight of each unit kind, on top of its rarity.
 KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
@@ -34,6 +39,11 @@ KIND_WEIGHT = {"u": 0.6, "b": 1.0, "p": 0.8}
 RETRIEVAL_DF_SHARE = 0.05
 MIN_RETRIEVAL_DF = 50
 RESCORE_ENTRIES = 10
+# Retrieval reads the question's units rarest first and stops after this many postings: the
+# rare units decide which entries come first, and a long message on a large FAQ would
+# otherwise walk tens of thousands of postings (the shipped FAQ never reaches it).
+RETRIEVAL_BUDGET = 3000
+_UNKNOWN_SYLLABLE = "\uf8ff"  # a syllable no phrasing has: it never matches, like any such
 
 
 @dataclass(frozen=True)
@@ -61,18 +71,28 @@ class _Phrasing:
     text: str  # as written
     norm: str
     units: frozenset[str]
-    pinyin: tuple[str, ...]
+    code: str  # pinyin syllables, one character each
     weight: float
 
 
 @dataclass(frozen=True)
-class _View:
+class View:
     """A normalised question (or one stretch of it) as the scorer sees it."""
 
-    units: set[str]
+    units: frozenset[str]
     weights: dict[str, float]
     total: float
-    pinyin: tuple[str, ...]
+    code: str  # pinyin syllables, one character each (see Ranker.code)
+    chars: tuple[tuple[str, float], ...]  # the character units and their weights
+    pairs: tuple[tuple[str, str], ...]  # each character bigram with its pinyin bigram
+
+
+@dataclass
+class Memo:
+    """What one match has computed: each text's view, each (text, entry)'s best phrasing."""
+
+    views: dict[str, View] = field(default_factory=dict)
+    best: dict[tuple[str, str], tuple[float, str] | None] = field(default_factory=dict)
 
 
 class Ranker:
@@ -87,12 +107,21 @@ class Ranker:
         for entry_units in self._entry_units.values():
             entry_df.update(entry_units)
         self.entry_count = len(self._entry_units) or 1
-        self._idf = {u: self._weight(u, df) for u, df in entry_df.items()}
+        by_kind_df: dict[tuple[str, int], float] = {}  # (kind, df) -> weight: few distinct
+        for u, df in entry_df.items():
+            if (u[0], df) not in by_kind_df:
+                by_kind_df[u[0], df] = self._weight(u, df)
+        self._idf = {u: by_kind_df[u[0], df] for u, df in entry_df.items()}
+        self._syllables: dict[str, str] = {}
+        for p in prepared:
+            for s in p.pinyin:
+                self._syllables.setdefault(s, chr(0xF0000 + len(self._syllables)))
         self._entry_phrasings: dict[str, list[_Phrasing]] = defaultdict(list)
         idf = self._idf
         for p in prepared:
             self._entry_phrasings[p.entry_id].append(_Phrasing(
-                p.entry_id, p.text, p.norm, p.units, p.pinyin, sum(map(idf.__getitem__, p.units))))
+                p.entry_id, p.text, p.norm, p.units, self.code(p.pinyin),
+                sum(map(idf.__getitem__, p.units))))
         self._entry_ids = list(self._entry_phrasings)
         self._entry_postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, eid in enumerate(self._entry_ids):
@@ -101,6 +130,10 @@ class Ranker:
         # Units shared by more entries than this are too common to help find candidates
         # (they still count in the scores).
         self._max_df = max(MIN_RETRIEVAL_DF, int(self.entry_count * RETRIEVAL_DF_SHARE))
+        self._unknown_char = self._weight("u", 0)
+        self._b2 = settings.beta * settings.beta
+        self._scale = 100 / (settings.weight_fmeasure + settings.weight_align
+                             + settings.weight_entry)
 
     def _weight(self, unit: str, df: int) -> float:
         return KIND_WEIGHT[unit[0]] * math.log((self.entry_count + 1) / (df + 0.5))
@@ -109,14 +142,26 @@ class Ranker:
         """Weight of a unit; units the FAQ never uses weigh the most."""
         return self._idf.get(unit) or self._weight(unit, 0)
 
-    def view(self, text: str) -> _View:
-        q_units = units(text)
-        weights = {u: self.unit_weight(u) for u in q_units}
-        return _View(q_units, weights, sum(weights.values()), tuple(to_pinyin(text)))
+    def code(self, syllables: Sequence[str]) -> str:
+        """Pinyin syllables as a string of one character each, for rapidfuzz."""
+        get = self._syllables.get
+        return "".join(get(s, _UNKNOWN_SYLLABLE) for s in syllables)
+
+    def view(self, text: str, memo: Memo | None = None) -> View:
+        found = memo.views.get(text) if memo is not None else None
+        if found is None:
+            q_units = frozenset(units(text))
+            weights = {u: self.unit_weight(u) for u in q_units}
+            found = View(q_units, weights, sum(weights.values()), self.code(to_pinyin(text)),
+                         tuple((u, w) for u, w in weights.items() if u[0] == "u"),
+                         tuple(bigram_pairs(text)))
+            if memo is not None:
+                memo.views[text] = found
+        return found
 
     def rank(self, query: str, limit: int = 5, exclude: tuple[str, str] | None = None,
              exclude_entry: str | None = None, parts: tuple[str, ...] = (),
-             among: tuple[str, ...] = ()) -> list[Candidate]:
+             among: tuple[str, ...] = (), memo: Memo | None = None) -> list[Candidate]:
         """Best-scoring entries for a normalised query, one candidate per entry.
 
         With `parts` (stretches of a long message), each entry scores its best over the parts
@@ -125,77 +170,100 @@ class Ranker:
         serve the content checks that ask "what would this match without itself?"."""
         if not query:
             return []
-        whole = self.view(query)
-        views = [self.view(part) for part in parts] if parts else [whole]
-        by_entry: dict[str, Candidate] = {}
-        for eid in among or self._retrieve(whole):
+        memo = memo if memo is not None else Memo()
+        texts = parts or (query,)
+        views = [(text, self.view(text, memo)) for text in texts]
+        by_entry: list[Candidate] = []
+        for eid in among or self._retrieve(self.view(query, memo)):
             if eid == exclude_entry or len(by_entry) == RESCORE_ENTRIES:
                 continue
-            best: Candidate | None = None
-            for view in views:
-                entry_units = view.units & self._entry_units[eid]
-                if not entry_units:
-                    continue
-                entry_cover = sum(view.weights[u] for u in entry_units) / view.total
-                for phrasing in self._entry_phrasings[eid]:
-                    if exclude and (eid, phrasing.text) == exclude:
-                        continue
-                    shared = sum(view.weights[u] for u in entry_units & phrasing.units)
-                    score = self._score(shared, view.total, phrasing, view.pinyin, entry_cover)
-                    if best is None or score > best.score:
-                        best = Candidate(eid, round(score, 1), phrasing.text)
+            best: tuple[float, str] | None = None
+            for text, view in views:
+                key = (text, eid)
+                if key not in memo.best:
+                    memo.best[key] = self._best_phrasing(view, eid, exclude)
+                found = memo.best[key]
+                if found is not None and (best is None or found[0] > best[0]):
+                    best = found
             if best is not None:
-                by_entry[eid] = best
-        ranked = sorted(by_entry.values(), key=lambda c: c.score, reverse=True)
-        return ranked[:limit]
+                by_entry.append(Candidate(eid, round(best[0], 1), best[1]))
+        by_entry.sort(key=lambda c: c.score, reverse=True)
+        return by_entry[:limit]
 
-    def _retrieve(self, whole: _View) -> list[str]:
+    def _best_phrasing(self, view: View, eid: str,
+                       exclude: tuple[str, str] | None) -> tuple[float, str] | None:
+        """An entry's best phrasing for a view (score, phrasing), or None if none shares a unit.
+
+        The score (see MatchSettings) is written out here rather than in a function of its
+        own: it runs for every phrasing of every candidate, and a call costs a third of it."""
+        entry_units = view.units & self._entry_units[eid]
+        if not entry_units:
+            return None
+        s, weights, total, ratio = self.settings, view.weights, view.total, fuzz.ratio
+        b2, span, code = self._b2, s.query_span, view.code
+        w_f, w_a = s.weight_fmeasure * self._scale, s.weight_align * self._scale / 100
+        base = s.weight_entry * self._scale * sum(map(weights.__getitem__, entry_units)) / total
+        best: tuple[float, str] | None = None
+        for p in self._entry_phrasings[eid]:
+            if exclude and (eid, p.text) == exclude:
+                continue
+            shared = sum(map(weights.__getitem__, entry_units & p.units))
+            fmeasure = 0.0
+            if shared and p.weight:
+                recall = min(1.0, shared / min(total, span * p.weight))
+                precision = min(1.0, shared / p.weight)
+                fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall)
+            score = w_f * fmeasure + w_a * ratio(code, p.code) + base
+            if best is None or score > best[0]:
+                best = (score, p.text)
+        return best
+
+    def _retrieve(self, whole: View) -> list[str]:
         """The entries sharing the most weight with the question, over its rarer units."""
         rough: dict[int, float] = defaultdict(float)
-        for u in whole.units:
-            posting = self._entry_postings.get(u)
+        postings, budget = self._entry_postings, RETRIEVAL_BUDGET
+        for u, w in sorted(whole.weights.items(), key=itemgetter(1), reverse=True):
+            posting = postings.get(u)
             if posting and len(posting) <= self._max_df:
-                w = whole.weights[u]
                 for entry_index in posting:
                     rough[entry_index] += w
-        best = heapq.nlargest(RESCORE_ENTRIES + 1, rough, key=rough.__getitem__)
+                budget -= len(posting)
+                if budget <= 0:
+                    break
+        # sorted() calls the key in C: faster than heapq.nlargest's Python loop here
+        best = sorted(rough, key=rough.__getitem__, reverse=True)[:RESCORE_ENTRIES + 1]
         return [self._entry_ids[i] for i in best]
 
-    def _score(self, shared: float, q_total: float, phrasing: _Phrasing,
-               q_pinyin: tuple[str, ...], entry_cover: float) -> float:
-        s = self.settings
-        denominator = min(q_total, s.query_span * phrasing.weight)
-        recall = min(1.0, shared / denominator) if denominator else 0.0
-        precision = min(1.0, shared / phrasing.weight) if phrasing.weight else 0.0
-        b2 = s.beta * s.beta
-        fmeasure = (1 + b2) * precision * recall / (b2 * precision + recall) if shared else 0.0
-        align = fuzz.ratio(q_pinyin, phrasing.pinyin) / 100
-        total = s.weight_fmeasure + s.weight_align + s.weight_entry
-        return 100 * (s.weight_fmeasure * fmeasure + s.weight_align * align
-                      + s.weight_entry * entry_cover) / total
-
-    def known_share(self, view: _View) -> float:
+    def known_share(self, view: View) -> float:
         """Share of a question's weight in units the FAQ uses at all."""
         known = sum(w for u, w in view.weights.items() if u in self._idf)
         return known / view.total if view.total else 0.0
 
-    def cover(self, view: _View, entry_id: str) -> float:
+    def cover(self, view: View, entry_id: str) -> float:
         """Share of a question's weight that an entry's units (all phrasings) explain."""
         shared = view.units & self._entry_units.get(entry_id, set())
-        return sum(view.weights[u] for u in shared) / view.total if view.total else 0.0
+        return sum(map(view.weights.__getitem__, shared)) / view.total if view.total else 0.0
 
-    def characters(self, view: _View, entry_id: str) -> tuple[float, float]:
+    def characters(self, view: View, entry_id: str) -> tuple[float, float]:
         """How an entry covers the question's characters: the share of their weight it has,
         and the weight of the rarest one it lacks (0-1; a lone unknown word such as 分数线 in
         「大学录取分数线」 is what marks many off-topic questions)."""
         entry_units = self._entry_units.get(entry_id, set())
-        chars = [(u, w) for u, w in view.weights.items() if u[0] == "u"]
-        total = sum(w for _, w in chars)
+        total = sum(w for _, w in view.chars)
         if not total:
             return 0.0, 0.0
-        covered = sum(w for u, w in chars if u in entry_units)
-        missing = max((w for u, w in chars if u not in entry_units), default=0.0)
-        return covered / total, missing / self._weight("u", 0)
+        covered = sum(w for u, w in view.chars if u in entry_units)
+        missing = max((w for u, w in view.chars if u not in entry_units), default=0.0)
+        return covered / total, missing / self._unknown_char
+
+    def strange(self, view: View, entry_id: str, also: frozenset[str]) -> float:
+        """The share of the question's two-character stretches the entry (its phrasings, and
+        `also`, its answer's units) has neither as characters nor as sounds: a place, a firm
+        or a thing it never speaks of (广东, 房价), where a typo (接款) still sounds right."""
+        known = self._entry_units.get(entry_id, set())
+        count = sum(1 for b, p in view.pairs
+                    if b not in known and p not in known and b not in also and p not in also)
+        return count / len(view.pairs) if view.pairs else 0.0
 
     def phrasings(self, entry_id: str) -> list[_Phrasing]:
         return self._entry_phrasings.get(entry_id, [])

@@ -5,6 +5,7 @@ or matcher change that makes workers' answers worse fails here."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def test_dev_set_floor(matcher) -> None:
     s = result.summary()
     assert result.in_scope >= 150 and result.off_topic >= 50
     assert s["top1"] >= 97.0, result.mistakes
-    assert s["answered_right"] >= 82.0
+    assert s["answered_right"] >= 85.0
     assert result.confidently_wrong <= 2, result.mistakes
     assert s["off_topic_rejected"] >= 95.0 and s["off_topic_fallback"] >= 88.0
 
@@ -34,7 +35,7 @@ def test_held_out_test_set_floor(matcher) -> None:
     result = evaluate(load_question_set(DATA / "test_set.yaml"), matcher.match)
     s = result.summary()
     assert s["top1"] >= 94.0, result.mistakes
-    assert s["answered_right"] >= 85.0
+    assert s["answered_right"] >= 88.0
     assert result.confidently_wrong <= 2, result.mistakes
     assert s["off_topic_rejected"] >= 95.0
 
@@ -57,3 +58,20 @@ def test_dev_and_test_sets_do_not_copy_faq_phrasings(shipped_dialogue) -> None:
         # Short natural questions sometimes coincide after normalisation (simplified vs
         # traditional, synonyms); copying would show as far more than this.
         assert len(same) <= 0.05 * len(questions), (name, same)
+
+
+def test_worker_set_floor(shipped_dialogue, shipped_config) -> None:
+    """The worker set (tests/data/worker_set.yaml, labelled by facts) judged as the blind set
+    is (benchmarks/blind.py). The shipped model is fitted on it, so these floors sit under
+    the cross-validated figures `python benchmarks/fit_decision.py` prints (direct right
+    82.9 %, answered wrong 1.2 %, off-topic refused 94.3 %, first candidate right 96.5 %),
+    not under the higher fit-on-itself ones."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from blind import load_cases, score
+
+    contacts = [c.value for c in shipped_config.contacts]
+    s = score(shipped_dialogue, load_cases(DATA / "worker_set.yaml"), contacts)
+    assert s["in_scope"] >= 400 and s["off_topic"] >= 80 and s["silent"] >= 80
+    assert s["direct_right"] >= 80.0 and s["answered_wrong"] <= 2.0
+    assert s["first_right"] >= 95.0 and s["off_not_answered"] >= 92.0
+    assert s["silent_routed"] >= 50.0 and s["single_option_dym"] == 0

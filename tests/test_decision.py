@@ -14,7 +14,7 @@ from bot.dialogue import Dialogue
 from bot.payload import Action
 from bot.records import EventKind, EventRecord, QuestionRecord
 from bot.replies import ReplyKind
-from faq.decision import Candidate, Match, Outcome, Thresholds, choose, load_model
+from faq.decision import FEATURES, Candidate, Match, Outcome, Thresholds, choose, load_model
 from faq.messages import MessageKey
 from faq.silent import SilentFinder, SilentIntent, read_silent
 
@@ -51,10 +51,10 @@ def test_did_you_mean_never_has_a_single_option() -> None:
 
 def test_the_shipped_model_is_complete() -> None:
     model = load_model()
-    assert set(model.weights) == {"score", "lead", "nb_lead", "nb_first", "cover", "char_cover",
-                                  "rare_miss", "unknown", "first", "log_length", "clause_gain"}
+    assert set(model.weights) == set(FEATURES)
     t = model.thresholds
     assert 0 < t.clarify <= t.confirm <= t.answer < 1 and t.alternative <= t.answer
+    assert 0 < t.silent <= t.answer
 
 
 def answered(dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch, match: Match):

@@ -100,7 +100,10 @@ def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers
     right_text = has_facts(reply.text, case.facts)
     if case.kind == "silent":
         counts["silent_contacts_any"] += contacts
-        counts["silent_routed"] += reply.answered and contacts and right_text
+        # routed: the contacts, and what the report does say when the label names any of it
+        # (a case with no facts is routed by the contacts alone, answered or not)
+        counts["silent_routed"] += contacts and (not case.facts or (reply.answered
+                                                                    and right_text))
         return counts
     ranked = dialogue.knowledge.matcher.match(case.q).candidates
     counts["first_right"] += bool(ranked) and has_facts(answers.text(ranked[0].entry_id),

@@ -37,7 +37,8 @@ from fake_bot_api import callback_update as tap_update  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.payload import LIMIT, Codec  # noqa: E402
 from bot.replies import Reply  # noqa: E402
-from bot.service import Service, open_dialogue, payload_key  # noqa: E402
+from bot.loading import open_dialogue  # noqa: E402
+from bot.service import Service, payload_key  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from handlers.app import build_application  # noqa: E402
 from handlers.render import render  # noqa: E402

@@ -35,9 +35,9 @@ from fake_bot_api import FakeBotApi, check_html, text_update, visible_length  # 
 from fake_bot_api import callback_update as tap_update  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
+from bot.loading import open_dialogue  # noqa: E402
 from bot.payload import LIMIT, Codec  # noqa: E402
 from bot.replies import Reply  # noqa: E402
-from bot.loading import open_dialogue  # noqa: E402
 from bot.service import Service, payload_key  # noqa: E402
 from bot.storage import open_store  # noqa: E402
 from handlers.app import build_application  # noqa: E402

@@ -18,6 +18,7 @@ from bot.replies import Reply, ReplyKind
 from bot.review_actions import decide, review_queue
 from bot.review_text import outcome_text, queue_reply
 from bot.service import Service
+from bot.storage import Store
 from bot.usage import usage_since
 from faq.messages import MessageKey as K
 from handlers.context import channel, is_private
@@ -54,44 +55,49 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _say(update, context, reports.reload_text(service.dialogue, problems))
 
 
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [days]: questions, outcome shares, feedback and top entries."""
+async def _staff_report(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                        command: str) -> tuple[Service, Store, int] | None:
+    """For a report command: the staff member's service, the records and the day count (kindly
+    refused when the sender is not staff, there are no records or the days are not a number)."""
     service = await _staff(update, context)
     if service is None or service.store is None:
-        return
+        return None
     days = parse_days(context.args)
     if days is None:
-        await _say(update, context, service.dialogue.msg(K.DAYS_USAGE, command="/stats"))
+        await _say(update, context, service.dialogue.msg(K.DAYS_USAGE, command=command))
+        return None
+    return service, service.store, days
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats [days]: questions, outcome shares, feedback and top entries."""
+    found = await _staff_report(update, context, "/stats")
+    if found is None:
         return
+    service, store, days = found
     start = since(days)
-    stats = await service.store.stats(start)
-    usage = await usage_since(service.store, start)
+    stats = await store.stats(start)
+    usage = await usage_since(store, start)
     await _say(update, context, reports.stats_text(service.dialogue, stats, days, usage))
 
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unanswered [days]: fallen-back questions grouped by similarity, most frequent first."""
-    service = await _staff(update, context)
-    if service is None or service.store is None:
+    found = await _staff_report(update, context, "/unanswered")
+    if found is None:
         return
-    days = parse_days(context.args)
-    if days is None:
-        await _say(update, context, service.dialogue.msg(K.DAYS_USAGE, command="/unanswered"))
-        return
-    groups = await service.store.unanswered(since(days), limit=15)
+    service, store, days = found
+    groups = await store.unanswered(since(days), limit=15)
     await _say(update, context, reports.unanswered_text(service.dialogue, groups, days))
 
 
 async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/review [days]: the newest learning suggestions, each with ✅ accept and ❌ reject."""
-    service = await _staff(update, context)
-    if service is None or service.store is None or update.effective_chat is None:
+    report = await _staff_report(update, context, "/review")
+    if report is None or update.effective_chat is None:
         return
-    days = parse_days(context.args)
-    if days is None:
-        await _say(update, context, service.dialogue.msg(K.DAYS_USAGE, command="/review"))
-        return
-    found = await review_queue(service.store, service.dialogue.config, days)
+    service, store, days = report
+    found = await review_queue(store, service.dialogue.config, days)
     await send(context, update.effective_chat.id,
                queue_reply(service.dialogue, found, days, None, REVIEW_SHOWN))
 

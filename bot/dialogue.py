@@ -116,10 +116,15 @@ class Dialogue:
                                                        question=qid)),) for s in suggestions)
             rows += ((self.button(self.msg(K.NONE_OF_THESE),
                                   Payload(action=Action.NONE, question=qid)),),)
-            return Reply(kind=ReplyKind.CLARIFY, text=note + self.msg(K.CLARIFY), buttons=rows,
+            text = note + self.msg(K.CLARIFY)
+            if match.silent:  # what the report does not say holds whichever entry is meant
+                text += "\n\n" + self.msg(K.SILENT_NOTE, what=match.silent)
+            return Reply(kind=ReplyKind.CLARIFY, text=text, buttons=rows,
                          score=match.score, suggestions=suggestions, query=match.query,
-                         question_id=qid, records=(record,))
-        return Reply(kind=ReplyKind.FALLBACK, text=note + self.msg(K.FALLBACK),
+                         question_id=qid, records=(record,), silent=match.silent)
+        fallback = self.msg(K.ELSEWHERE, place=match.elsewhere) if match.elsewhere \
+            else self.msg(K.FALLBACK)
+        return Reply(kind=ReplyKind.FALLBACK, text=note + fallback,
                      buttons=self.topic_rows(), score=match.score, query=match.query,
                      question_id=qid, records=(record,))
 

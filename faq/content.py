@@ -13,7 +13,7 @@ from pathlib import Path
 from faq.fields import DEFAULT_ORDER, display_name, is_text, yaml_files
 from faq.flows.model import Flow
 from faq.messages import MessageKey, Messages
-from faq.silent import SilentIntent, read_silent
+from faq.silent import Elsewhere, SilentIntent, read_silent
 from faq.sources import Passage, SourceDoc
 from faq.yamlfile import Problem, YamlError, read_yaml
 
@@ -82,6 +82,7 @@ class Content:
     flows: dict[str, Flow] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     silent: list[SilentIntent] = field(default_factory=list)  # what the report does not say
+    elsewhere: Elsewhere = field(default_factory=Elsewhere)  # places the report is not about
     # What could not be loaded, so that links into it are not reported a second time: ids of
     # entries and flows left out for a problem already reported, and the kinds ("entries",
     # "flows") of which a whole file could not be read.
@@ -146,7 +147,8 @@ def load_content(paths: FaqPaths) -> tuple[Content, list[Problem]]:
     if paths.messages is not None:
         content.messages = _read_messages(paths.messages, paths.base, problems)
     if paths.silent is not None:
-        content.silent, silent_problems = read_silent(paths.silent, paths.base)
+        content.silent, content.elsewhere, silent_problems = read_silent(paths.silent,
+                                                                         paths.base)
         problems += silent_problems
     if paths.flows is not None:
         loaded = load_flows(paths.flows, paths.base)

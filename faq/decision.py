@@ -49,13 +49,15 @@ class Match:
     ANSWER: candidates[0] is answered; candidates[1:] are "also maybe" alternatives (0-2);
     `confirm` asks for a 「不是这个？」 button (the one plausible entry, not certain).
     CLARIFY: two or more candidates to choose from. FALLBACK: candidates are not shown.
-    `silent` names what the question asks that the report does not say (faq/data/silent.yaml)."""
+    `silent` names what the question asks that the report does not say (faq/data/silent.yaml);
+    `elsewhere` the place outside Hebei it asks about (then FALLBACK)."""
 
     outcome: Outcome
     query: str  # the normalised question
     candidates: tuple[Candidate, ...]  # most likely first
     confirm: bool = False
     silent: str = ""
+    elsewhere: str = ""  # a place outside Hebei the question is about (the report is not)
 
     @property
     def best(self) -> Candidate | None:

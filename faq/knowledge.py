@@ -42,7 +42,7 @@ def build_normalizer(groups: list[list[str]], match: MatchConfig) -> Normalizer:
 
 def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) -> Matcher:
     phrasings = [(e.id, p) for e in content.entries.values() for p in e.phrasings]
-    silent = SilentFinder.build(content.silent, normalizer.normalize)
+    silent = SilentFinder.build(content.silent, normalizer.normalize, content.elsewhere)
     answers = [(e.id, e.answer) for e in content.entries.values()]
     return Matcher(phrasings, normalizer, match.settings, silent=silent, answers=answers)
 

@@ -28,7 +28,7 @@ from faq.decision import (
     features,
     load_model,
 )
-from faq.index import prepare
+from faq.index import Prepared, prepare
 from faq.ranking import RESCORE_ENTRIES, MatchSettings, Memo, Ranker
 from faq.silent import SilentFinder
 from faq.text import Normalizer
@@ -55,6 +55,7 @@ class Matcher:
         """`phrasings` and `answers` are (entry id, text); answers are optional (faq/answers.py)."""
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
+        answers = list(answers)
         prepared = prepare(list(phrasings), normalizer, use_cache)
         self._norms = {p.text: p.norm for p in prepared}
         whole = replace(normalizer, max_chars=0)  # an answer is matched whole
@@ -67,6 +68,9 @@ class Matcher:
         # The silent intents each entry speaks to itself (its phrasings use their words).
         self._speaks_to = {eid: self.silent.spoken_to(p.norm for p in self.ranker.phrasings(eid))
                            for eid in {p.entry_id for p in prepared}}
+        # The places outside Hebei each entry names itself (in its phrasings or its answer).
+        self._names_place = {eid: {place for place in self.silent.places if place in text}
+                             for eid, text in _texts_by_entry(prepared, answers).items()}
 
     def normalized(self, phrasing: str) -> str:
         """An FAQ phrasing as normalised for the index (read from its cache), or any text."""
@@ -91,7 +95,16 @@ class Matcher:
         decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
             decision = self._last_clause(decision, query, text, memo)
-        return self._silent(decision, query, memo)
+        return self._elsewhere(self._silent(decision, query, memo), query)
+
+    def _elsewhere(self, decision: Match, query: str) -> Match:
+        """A question about a place outside Hebei falls back, naming the place, unless the
+        entry it would get names that place itself."""
+        place = self.silent.place(query)
+        if not place or (decision.best is not None and place in
+                         self._names_place.get(decision.best.entry_id, ())):
+            return decision
+        return Match(Outcome.FALLBACK, query, (), elsewhere=place)
 
     def _last_clause(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """A long message that would not be answered, weighed on its end alone: the last
@@ -177,7 +190,8 @@ class Matcher:
         FAQ and only drag the confidence down. If the same entry comes first both ways (and does
         not itself speak to what was asked), the worker gets that programme's answer, what the
         report does not say and the contacts: as a plain answer when the second weighing is
-        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off)."""
+        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off).
+        Otherwise the question stays as decided, flagged, so "did you mean" says it too."""
         asked = self.silent.find(query)
         best = decision.best
         if not asked or best is None:
@@ -188,15 +202,13 @@ class Matcher:
         if decision.outcome is not Outcome.ANSWER:
             rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
+            surer = max(decision, second, key=lambda m: m.confidence)
             if second.best is None or second.best.entry_id != best.entry_id:
-                return decision
-            if second.outcome is Outcome.ANSWER:
+                pass
+            elif second.outcome is Outcome.ANSWER:
                 decision = replace(second, query=query)
-            elif max(best.confidence, second.confidence) >= self.model.thresholds.silent:
-                top = max(best, second.best, key=lambda c: c.confidence)
-                decision = Match(Outcome.ANSWER, query, (top,), confirm=True)
-            else:
-                return decision
+            elif surer.confidence >= self.model.thresholds.silent:
+                decision = Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
         return replace(decision, silent="、".join(names))
 
     def parts(self, text: str) -> tuple[str, ...]:
@@ -221,3 +233,14 @@ class Matcher:
                     break
         clauses.reverse()
         return clauses
+
+
+def _texts_by_entry(prepared: Iterable[Prepared], answers: Iterable[tuple[str, str]]
+                    ) -> dict[str, str]:
+    """Each entry's phrasings (as written and normalised) and answer, as one text."""
+    texts: dict[str, list[str]] = {}
+    for p in prepared:
+        texts.setdefault(p.entry_id, []).extend((p.text, p.norm))
+    for eid, answer in answers:
+        texts.setdefault(eid, []).append(answer)
+    return {eid: "\n".join(parts) for eid, parts in texts.items()}

@@ -6,6 +6,11 @@ does say about it, then plainly that it does not say how to apply, and the conta
 intent in the file has a name (shown to the worker) and the words that ask for it. An entry
 whose own phrasings use one of those words already speaks to that intent (e.g. the entry on how
 to apply), so a question it answers is not flagged.
+
+The report is about Hebei alone: a question about another province or city (`elsewhere:` in the
+same file) is told so and sent to the contacts, unless the entry it matches names that place
+itself (北京冬奥会) or the question also names Hebei (`home:` words, e.g. 河北, 京津冀, 石家庄):
+「我在北京打工，回河北创业」 asks about Hebei.
 """
 
 from __future__ import annotations
@@ -26,20 +31,41 @@ class SilentIntent:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    places: tuple[str, ...] = ()  # provinces and cities outside Hebei, as staff wrote them
+    home: tuple[str, ...] = ()  # words naming Hebei or a place in it (河北, 京津冀, 石家庄)
+
+
+def _folded(words: Iterable[str], fold: Callable[[str], str]) -> tuple[str, ...]:
+    """Words normalised like questions are, longest first (so the longest one is found)."""
+    return tuple(sorted({w for w in map(fold, words) if w}, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
 class SilentFinder:
     """The intents with their words normalised like questions are."""
 
     intents: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, normalised words)
+    places: tuple[str, ...] = ()  # outside Hebei, normalised
+    home: tuple[str, ...] = ()  # naming Hebei or a place in it, normalised
 
     @classmethod
-    def build(cls, intents: Iterable[SilentIntent], fold: Callable[[str], str]) -> SilentFinder:
+    def build(cls, intents: Iterable[SilentIntent], fold: Callable[[str], str],
+              elsewhere: Elsewhere | None = None) -> SilentFinder:
         built = []
         for intent in intents:
-            words = tuple(sorted({w for w in map(fold, intent.words) if w}, key=len,
-                                 reverse=True))
+            words = _folded(intent.words, fold)
             if words:
                 built.append((intent.name, words))
-        return cls(tuple(built))
+        elsewhere = elsewhere or Elsewhere()
+        return cls(tuple(built), _folded(elsewhere.places, fold), _folded(elsewhere.home, fold))
+
+    def place(self, query: str) -> str:
+        """The place outside Hebei a normalised question is about, or "" (none, or the
+        question names Hebei too)."""
+        if any(word in query for word in self.home):
+            return ""
+        return next((p for p in self.places if p in query), "")
 
     def find(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """The intents a normalised question asks for, with the words that ask for each."""
@@ -63,17 +89,20 @@ class SilentFinder:
         return {name for name, words in self.intents if any(w in text for w in words)}
 
 
-def read_silent(path: Path, base: Path | None) -> tuple[list[SilentIntent], list[Problem]]:
-    """silent.yaml: `intents: [{name: …, words: [...]}, …]`; problems with file and line."""
+def read_silent(path: Path, base: Path | None
+                ) -> tuple[list[SilentIntent], Elsewhere, list[Problem]]:
+    """silent.yaml: `intents: [{name: …, words: [...]}, …]` and, optionally, `elsewhere:` and
+    `home:` (lists of words); problems with file and line."""
     name = display_name(path, base)
     try:
         doc = read_yaml(path, name)
     except YamlError as exc:
-        return [], [exc.problem]
-    items = doc.data.get("intents") if isinstance(doc.data, dict) else None
+        return [], Elsewhere(), [exc.problem]
+    data = doc.data if isinstance(doc.data, dict) else {}
+    items = data.get("intents")
     if not isinstance(items, list):
-        return [], [Problem(name, doc.line("intents"),
-                            "要写成 intents: 下面一项项的 name 和 words")]
+        return [], Elsewhere(), [Problem(name, doc.line("intents"),
+                                         "要写成 intents: 下面一项项的 name 和 words")]
     intents, problems = [], []
     for i, item in enumerate(items):
         line = doc.line("intents", i)
@@ -85,4 +114,11 @@ def read_silent(path: Path, base: Path | None) -> tuple[list[SilentIntent], list
             continue
         intents.append(SilentIntent(str(item["name"]).strip(),
                                     tuple(str(w).strip() for w in words), line))
-    return intents, problems
+    lists = {}
+    for key in ("elsewhere", "home"):
+        words = data.get(key) or []
+        if not isinstance(words, list) or not all(map(is_text, words)):
+            problems.append(Problem(name, doc.line(key), f"{key} 要写成一串地名，如 [上海, 广东]"))
+            words = []
+        lists[key] = tuple(str(w).strip() for w in words)
+    return intents, Elsewhere(lists["elsewhere"], lists["home"]), problems

@@ -16,7 +16,7 @@ from bot.records import EventKind, EventRecord, QuestionRecord
 from bot.replies import ReplyKind
 from faq.decision import FEATURES, Candidate, Match, Outcome, Thresholds, choose, load_model
 from faq.messages import MessageKey
-from faq.silent import SilentFinder, SilentIntent, read_silent
+from faq.silent import Elsewhere, SilentFinder, SilentIntent, read_silent
 
 T = Thresholds(answer=0.6, alternative=0.3, clarify=0.1, confirm=0.4)
 
@@ -133,9 +133,40 @@ def test_silent_finder_and_its_file(tmp_path: Path) -> None:
     assert finder.spoken_to(["创业扶持怎么申请", "扶持"]) == {"申请办法"}
     bad = tmp_path / "silent.yaml"
     bad.write_text("intents:\n  - name: 电话\n    words: [电话]\n  - name: 缺词\n", "utf-8")
-    intents, problems = read_silent(bad, tmp_path)
+    intents, _, problems = read_silent(bad, tmp_path)
     assert [i.name for i in intents] == ["电话"]
     assert [(p.file, p.line) for p in problems] == [("silent.yaml", 4)]
+    bad.write_text("intents:\n  - {name: 电话, words: [电话]}\nelsewhere: 上海\n", "utf-8")
+    assert [(p.file, p.line) for p in read_silent(bad, tmp_path)[2]] == [("silent.yaml", 3)]
+
+
+def test_places_outside_hebei() -> None:
+    finder = SilentFinder.build([], str, Elsewhere(("上海", "北京"), ("河北", "京津冀")))
+    assert finder.place("上海工会无息借款") == "上海"
+    assert finder.place("河北京津冀大赛") == ""  # 北京 inside 河北京津冀 is no place
+    assert finder.place("在北京打工回河北创业") == ""  # names Hebei: asks about Hebei
+    assert finder.place("无息借款") == ""
+
+
+def test_a_question_about_another_province(shipped_dialogue: Dialogue) -> None:
+    contacts = shipped_dialogue.render("{contacts}")
+    for question in ("广东工会的无息借款能借多少", "上海的大工匠咋评"):
+        reply = shipped_dialogue.ask(question)
+        assert reply.kind is ReplyKind.FALLBACK and question[:2] in reply.text
+        assert contacts in reply.text and reply.records
+    # the entry on the 2022 Winter Olympics venues names 北京 itself
+    kept = shipped_dialogue.ask("北京冬奥会张家口场馆的劳动竞赛")
+    assert kept.answered and kept.entry_id == "competition-new-fields-2017"
+
+
+def test_did_you_mean_says_what_the_report_does_not(shipped_dialogue: Dialogue,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    match = Match(Outcome.CLARIFY, "q", (c("interest-free-loan", 0.4), c("equity-stake", 0.3)),
+                  silent="联系电话和地址")
+    monkeypatch.setattr(shipped_dialogue.knowledge.matcher, "match", lambda text: match)
+    reply = shipped_dialogue.ask("q")
+    assert reply.kind is ReplyKind.CLARIFY and len(reply.suggestions) == 2
+    assert "联系电话和地址" in reply.text and shipped_dialogue.render("{contacts}") in reply.text
 
 
 def test_match_confidence_is_the_first_candidates() -> None:

@@ -39,7 +39,7 @@ from logistic import fit  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.loading import open_dialogue  # noqa: E402
-from faq.decision import FEATURES, MODEL_PATH, DecisionModel  # noqa: E402
+from faq.decision import FEATURES, MODEL_PATH, Candidate, DecisionModel  # noqa: E402
 from faq.evaluate import load_question_set  # noqa: E402
 from faq.knowledge import Knowledge  # noqa: E402
 from faq.matcher import Matcher  # noqa: E402
@@ -72,13 +72,21 @@ def questions_from_folds(knowledge: Knowledge, folds: int) -> list[Question]:
     return out
 
 
+def weighed(matcher: Matcher, text: str) -> list[tuple[Candidate, dict[str, float]]]:
+    """A question's candidates with the model's inputs; none for a question the decision never
+    sees (empty, or about a place outside Hebei: it falls back before any cut-off, so it
+    neither trains the model nor spends the off-topic budget). The matcher's first candidate
+    stands in for the decided one there."""
+    query = matcher.normalizer.normalize(text)
+    rows = matcher.weigh(query, text=text) if query else []
+    if rows and matcher.outside_hebei(query, rows[0][0].entry_id):
+        return []
+    return rows
+
+
 def questions_from_set(matcher: Matcher, path: Path, kind: str) -> list[Question]:
-    out = []
-    for q in load_question_set(path):
-        query = matcher.normalizer.normalize(q.text)
-        out.append(Question(kind if q.expect else kind + "-off", q.expect,
-                            matcher.weigh(query, text=q.text) if query else []))
-    return out
+    return [Question(kind if q.expect else kind + "-off", q.expect, weighed(matcher, q.text))
+            for q in load_question_set(path)]
 
 
 def worker_questions(matcher: Matcher, cases: list[Case], answers: Answers) -> list[Question]:
@@ -89,8 +97,7 @@ def worker_questions(matcher: Matcher, cases: list[Case], answers: Answers) -> l
         if case.kind == "silent" and not case.facts:
             kind = "skip"
         expect = answers.right_entries(case.facts) if kind == "worker" else frozenset()
-        query = matcher.normalizer.normalize(case.q)
-        out.append(Question(kind, expect, matcher.weigh(query, text=case.q) if query else []))
+        out.append(Question(kind, expect, weighed(matcher, case.q)))
     return out
 
 

@@ -100,11 +100,15 @@ class Matcher:
     def _elsewhere(self, decision: Match, query: str) -> Match:
         """A question about a place outside Hebei falls back, naming the place, unless the
         entry it would get names that place itself."""
+        place = self.outside_hebei(query, decision.best.entry_id if decision.best else None)
+        return Match(Outcome.FALLBACK, query, (), elsewhere=place) if place else decision
+
+    def outside_hebei(self, query: str, entry_id: str | None) -> str:
+        """The place outside Hebei a normalised question is about, unless the entry it would
+        get names that place itself ("" when none)."""
         place = self.silent.place(query)
-        if not place or (decision.best is not None and place in
-                         self._names_place.get(decision.best.entry_id, ())):
-            return decision
-        return Match(Outcome.FALLBACK, query, (), elsewhere=place)
+        return "" if entry_id is not None and place in self._names_place.get(entry_id, ()) \
+            else place
 
     def _last_clause(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """A long message that would not be answered, weighed on its end alone: the last

@@ -84,6 +84,13 @@ class Answers:
                                                                                  facts))
 
 
+def routed(case: Case, answered: bool, text: str, contact_values: list[str]) -> bool:
+    """A silent case is routed: the reply gives the contacts and, when the label names any of
+    what the report does say, is an answer holding it (no label: the contacts alone)."""
+    contacts = any(v in text for v in contact_values)
+    return contacts and (not case.facts or (answered and has_facts(text, case.facts)))
+
+
 def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers) -> Counter[str]:
     """What one case counts towards (see `figures`)."""
     counts: Counter[str] = Counter([case.kind])
@@ -100,10 +107,7 @@ def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers
     right_text = has_facts(reply.text, case.facts)
     if case.kind == "silent":
         counts["silent_contacts_any"] += contacts
-        # routed: the contacts, and what the report does say when the label names any of it
-        # (a case with no facts is routed by the contacts alone, answered or not)
-        counts["silent_routed"] += contacts and (not case.facts or (reply.answered
-                                                                    and right_text))
+        counts["silent_routed"] += routed(case, reply.answered, reply.text, contact_values)
         return counts
     ranked = dialogue.knowledge.matcher.match(case.q).candidates
     counts["first_right"] += bool(ranked) and has_facts(answers.text(ranked[0].entry_id),

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from blind import BLIND, has_facts, load_cases  # noqa: E402
+from blind import BLIND, has_facts, load_cases, routed  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
@@ -145,9 +145,7 @@ def facts_row(dialogue: Any, baseline: Baseline | None, contacts: list[str],
         if case.kind == "off_topic":
             row["off-topic refused"] += share * (kind != "answer")
         elif case.kind == "silent":
-            routed = kind == "answer" and has_facts(text, case.facts) \
-                and any(v in text for v in contacts)
-            row["silent→contacts"] += share * routed
+            row["silent→contacts"] += share * routed(case, kind == "answer", text, contacts)
         else:
             row["1st cand. right"] += share * bool(first_id and has_facts(answers[first_id],
                                                                           case.facts))

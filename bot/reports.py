@@ -43,6 +43,8 @@ def usage_text(dialogue: Dialogue, usage: Usage) -> str:
     lines = [dialogue.msg(K.STATS_PICKS, picked=str(usage.picked),
                           clarified=str(usage.clarified), rate=f"{usage.pick_rate:.0%}",
                           none=str(usage.none_of_these)),
+             dialogue.msg(K.STATS_SOURCE_AND_DELIVERY, source=str(usage.source_views),
+                          failed=str(usage.delivery_failed)),
              dialogue.msg(K.STATS_FLOWS_HEADER)]
     flows = dialogue.knowledge.content.flows
     for flow_id, flow in sorted(usage.flows.items()):

@@ -43,6 +43,8 @@ class Usage:
     clarified: int = 0  # questions answered with "did you mean"
     picked: int = 0  # of those, how many had a suggestion picked
     none_of_these: int = 0
+    source_views: int = 0  # 📄 原文 pressed
+    delivery_failed: int = 0  # replies Telegram would not take after the retries
     entries: dict[str, EntryUsage] = field(default_factory=dict)
     flows: dict[str, FlowUsage] = field(default_factory=dict)
 
@@ -70,6 +72,8 @@ def measure(asked: list[Asked], events: list[StoredEvent], now: float) -> Usage:
                 usage.entry(candidate).offered += 1
     for event in events:
         kind, target = event.record.kind, event.record.entry_id
+        usage.source_views += kind is EventKind.SOURCE_VIEW
+        usage.delivery_failed += kind is EventKind.DELIVERY_FAILED
         if not target:
             continue
         if kind is EventKind.PICK:

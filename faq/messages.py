@@ -82,6 +82,7 @@ class MessageKey(StrEnum):
     UNANSWERED_VARIANT = "unanswered_variant"
     UNANSWERED_NONE = "unanswered_none"
     STATS_PICKS = "stats_picks"
+    STATS_SOURCE_AND_DELIVERY = "stats_source_and_delivery"
     STATS_FLOWS_HEADER = "stats_flows_header"
     STATS_FLOW_LINE = "stats_flow_line"
     STATS_DISLIKED_HEADER = "stats_disliked_header"

@@ -161,12 +161,15 @@ def test_stats_adds_picks_flows_and_disliked(records: Path, capsys) -> None:
         await service.button(300, flow)
         reply: Reply = await service.text(301, ANSWERED)
         await service.button(301, payload_of(service.dialogue, reply, Action.FEEDBACK_NO))
+        await service.button(301, payload_of(service.dialogue, reply, Action.SOURCE))
+        await service.delivery_failed(301, reply)
         await service.close()
 
     asyncio.run(more())
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "选了建议：3/3（100%）" in out
+    assert "点「📄 原文」：1 次；没送到职工手里的回复：1 次" in out
     assert "：1 / 0 / 0 / 0 / 1" in out  # started, not finished (within the hour)
     assert "👎 1" in out
 

@@ -258,7 +258,7 @@ class Ranker:
         """How an entry covers the question's characters: the share of their weight it has,
         and the weight of the rarest one it lacks (0-1; a lone unknown word such as 分数线 in
         「大学录取分数线」 is what marks many off-topic questions)."""
-        entry_units = self._entry_units.get(entry_id, set())
+        entry_units = self.overlap(view, entry_id)[0]  # the same answers for the question's units
         total = view.char_total
         if not total:
             return 0.0, 0.0
@@ -270,7 +270,7 @@ class Ranker:
         """The share of the question's two-character stretches the entry (its phrasings, and
         `also`, its answer's units) has neither as characters nor as sounds: a place, a firm
         or a thing it never speaks of (广东, 房价), where a typo (接款) still sounds right."""
-        known = self._entry_units.get(entry_id, set())
+        known = self.overlap(view, entry_id)[0]  # each pair's two units are question units
         count = sum(1 for b, p in view.pairs
                     if b not in known and p not in known and b not in also and p not in also)
         return count / len(view.pairs) if view.pairs else 0.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable
+from itertools import repeat
 
 ALPHA = 0.1  # additive smoothing, chosen on the dev set (0.05-0.3 rank alike)
 
@@ -65,8 +66,8 @@ class UnitClassifier:
                 logs = self._log_counts.get(eid)
                 if logs is None:
                     logs = self._log_counts[eid] = {u: math.log(k + ALPHA) for u, k in bag.items()}
-                get, unseen = logs.get, self._unseen
-                out[eid] = sum(get(u, unseen) for u in query_units) / n - self._log_den[eid]
+                out[eid] = sum(map(logs.get, query_units, repeat(self._unseen))) / n \
+                    - self._log_den[eid]
                 continue
             total = self._totals[eid] - sum(less.values())
             den = math.log(max(0, total) + ALPHA * self._size)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def prepare(phrasings: Sequence[tuple[str, str]], normalizer: Normalizer,
         if name:
             write_cached(name, rows)
             _forget_old(name)
-    return [Prepared(eid, text, norm, frozenset(us), tuple(py))
+    return [Prepared(eid, text, norm, frozenset(map(sys.intern, us)), tuple(py))
             for (eid, text), (norm, us, py) in zip(phrasings, rows, strict=True) if norm]
 
 

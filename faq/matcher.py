@@ -29,10 +29,11 @@ from faq.decision import (
     load_model,
 )
 from faq.index import Prepared, prepare
-from faq.ranking import RESCORE_ENTRIES, MatchSettings, Memo, Ranker
+from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
 from faq.silent import SilentFinder
 from faq.text import Normalizer
 from faq.units import tokens, units
+from faq.views import Memo
 
 __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens", "units"]
 
@@ -115,7 +116,7 @@ class Matcher:
         clause, then (only if that is not answered) the last two together; workers tell their
         story first and ask last. An answer found there comes with 「不是这个？」, since it
         rests on part of the message."""
-        clauses = self.clauses(text)
+        clauses = self.clauses(text, memo)
         for end in dict.fromkeys(("".join(clauses[-1:]), "".join(clauses[-2:]))):
             if not end or end == query:
                 continue
@@ -180,7 +181,7 @@ class Matcher:
         asked in one clause of a long story is then still seen."""
         if len(query) <= LONG_QUERY or not text:
             return {}
-        parts = self.parts(text)
+        parts = self.parts(text, memo)
         if not parts:
             return {}
         ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among), memo=memo)
@@ -215,19 +216,22 @@ class Matcher:
                 decision = Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
         return replace(decision, silent="、".join(names))
 
-    def parts(self, text: str) -> tuple[str, ...]:
+    def parts(self, text: str, memo: Memo | None = None) -> tuple[str, ...]:
         """The last few clauses of a long message, normalised, and the last two together
         (clauses end at punctuation, spaces and emoji)."""
-        clauses = self.clauses(text)
+        clauses = self.clauses(text, memo)
         return tuple(dict.fromkeys([*clauses, "".join(clauses[-2:])])) if len(clauses) > 1 \
             else ()
 
-    def clauses(self, text: str) -> list[str]:
+    def clauses(self, text: str, memo: Memo | None = None) -> list[str]:
         """The last MAX_CLAUSES clauses of a message, normalised, in order.
 
         Only the stretch the whole message is normalised from is split (`Normalizer.tail`),
         and clauses are normalised from the last one back until enough are found, so a
-        message of thousands of one-character clauses costs no more than a short one."""
+        message of thousands of one-character clauses costs no more than a short one.
+        `memo` keeps them for the match's other passes."""
+        if memo is not None and text in memo.clauses:
+            return memo.clauses[text]
         clauses: list[str] = []
         for raw in reversed(_CLAUSE_END.split(self.normalizer.tail(text or ""))):
             clause = self.normalizer.normalize(raw)
@@ -236,6 +240,8 @@ class Matcher:
                 if len(clauses) == MAX_CLAUSES:
                     break
         clauses.reverse()
+        if memo is not None:
+            memo.clauses[text] = clauses
         return clauses
 
 

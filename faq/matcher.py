@@ -207,12 +207,11 @@ class Matcher:
         if decision.outcome is not Outcome.ANSWER:
             rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
+            same = second.best is not None and second.best.entry_id == best.entry_id
             surer = max(decision, second, key=lambda m: m.confidence)
-            if second.best is None or second.best.entry_id != best.entry_id:
-                pass
-            elif second.outcome is Outcome.ANSWER:
+            if same and second.outcome is Outcome.ANSWER:
                 decision = replace(second, query=query)
-            elif surer.confidence >= self.model.thresholds.silent:
+            elif same and surer.confidence >= self.model.thresholds.silent:
                 decision = Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
         return replace(decision, silent="、".join(names))
 

@@ -134,8 +134,7 @@ class Ranker:
         if found is None:
             found_units, pairs = units_and_pairs(text)
             q_units = frozenset(found_units)
-            idf, unknown = self._idf.get, self._unknown
-            weights = {u: idf(u) or unknown[u[0]] for u in q_units}
+            weights = {u: self.unit_weight(u) for u in q_units}
             chars = tuple((u, w) for u, w in weights.items() if u[0] == "u")
             found = View(q_units, weights, sum(weights.values()), self.code(to_pinyin(text)),
                          chars, tuple(pairs), sum(w for _, w in chars))

@@ -9,8 +9,9 @@ to apply), so a question it answers is not flagged.
 
 The report is about Hebei alone: a question about another province or city (`elsewhere:` in the
 same file) is told so and sent to the contacts, unless the entry it matches names that place
-itself (北京冬奥会) or the question also names Hebei (`home:` words, e.g. 河北, 京津冀, 石家庄):
-「我在北京打工，回河北创业」 asks about Hebei.
+itself (北京冬奥会) or the question names Hebei (`home:` words, e.g. 河北, 京津冀, 石家庄) after
+it: the place named last is the one asked about. 「我在北京打工，回河北创业」 asks about Hebei;
+「我是河北人，在北京上班，北京的创业补贴有多少」 asks about Beijing.
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ class SilentFinder:
 
     def place(self, query: str) -> str:
         """The place outside Hebei a normalised question is about, or "" (none, or the
-        question names Hebei too)."""
-        if any(word in query for word in self.home):
-            return ""
-        return next((p for p in self.places if p in query), "")
+        question names Hebei after it: workers tell where they come from first and ask last)."""
+        home = max((query.rfind(word) for word in self.home), default=-1)
+        for word in self.home:  # 北京 in 河北京津冀 is no place
+            query = query.replace(word, "\0" * len(word))
+        where, place = max(((query.rfind(p), p) for p in self.places), default=(-1, ""))
+        return place if where > home else ""
 
     def find(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """The intents a normalised question asks for, with the words that ask for each."""

@@ -144,7 +144,9 @@ def test_places_outside_hebei() -> None:
     finder = SilentFinder.build([], str, Elsewhere(("上海", "北京"), ("河北", "京津冀")))
     assert finder.place("上海工会无息借款") == "上海"
     assert finder.place("河北京津冀大赛") == ""  # 北京 inside 河北京津冀 is no place
-    assert finder.place("在北京打工回河北创业") == ""  # names Hebei: asks about Hebei
+    assert finder.place("在北京打工回河北创业") == ""  # names Hebei last: asks about Hebei
+    assert finder.place("我是河北人在北京上班北京的创业补贴多少") == "北京"  # asks last about 北京
+    assert finder.place("河北京剧团") == ""
     assert finder.place("无息借款") == ""
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from helpers import decoded, payload_of, targets
 
 from bot.dialogue import Dialogue
@@ -117,3 +119,13 @@ def test_answer_rows_leave_room_for_alternatives(shipped_dialogue: Dialogue) -> 
     reply = dialogue.answer(entry, "q" * 12, lead=lead)
     assert reply.buttons[0] == tuple(lead) and reply.buttons[1:] == plain.buttons[1:]
     fits(reply)
+
+
+def test_an_answer_that_says_the_report_is_silent_gives_the_contacts(
+        shipped_dialogue: Dialogue) -> None:
+    """Content rule: where the report is silent, say so and point to the contacts."""
+    contacts = shipped_dialogue.render("{contacts}")
+    silent = [e for e in shipped_dialogue.knowledge.entries.values()
+              if re.search(r"没有?写", shipped_dialogue.answer(e).text)]
+    assert len(silent) >= 10  # the check means something only if such answers exist
+    assert [e.id for e in silent if contacts not in shipped_dialogue.answer(e).text] == []

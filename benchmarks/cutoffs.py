@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from faq.decision import Candidate, DecisionModel, Outcome, Thresholds, choose
 
 # Largest share of each kind of question that may be answered wrongly. Kinds: dev / worker /
-# fold (in scope), dev-off / worker-off / near-miss (no right entry).
-LIMITS = {"dev": 0.01, "worker": 0.02, "fold": 0.04, "dev-off": 0.03, "worker-off": 0.05,
+# fold (in scope), dev-off / worker-off / near-miss (no right entry). The worker budgets are
+# 2.5 % and 5.5 % (were 2 % and 5 %) since the four worker sets are pooled: facts labels count
+# some fair answers as wrong (an answer wording a fact differently; 「你是机器人吗」 answered by
+# the bot's own entry). At 2 %/5 % that noise pushed `answer` to 0.8: dev 84.1 %, test 90.2 %
+# answered right; now 0.75 with `confirm` 0.5: dev 89.4 %, test 94.6 %, and on the check set
+# (tests/data/check_set.yaml) 92.2 % right for 2.3 % wrong against 90.4 % for 1.8 %.
+LIMITS = {"dev": 0.01, "worker": 0.025, "fold": 0.04, "dev-off": 0.03, "worker-off": 0.055,
           "near-miss": 0.25}
 # What a right answer of each kind is worth (staff-written phrasings count half).
 WEIGHTS = {"dev": 1.0, "worker": 1.0, "fold": 0.5, "dev-off": 1.0, "worker-off": 1.0,

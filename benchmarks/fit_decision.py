@@ -11,9 +11,10 @@ Training questions, never the test or blind set:
   phrasings are questions with no right entry (the hardest kind of off-topic);
 - the dev set (entry labels) and the worker sets (tests/data/worker_set*.yaml, labelled by
   facts: a question's right entries are those whose answer holds its facts; silent questions
-  count with the programme's facts; those with none are left out, and so is a question that is
-  itself one of the FAQ's phrasings, which says nothing about unseen questions — staff may
-  have added it as an alternate), matched against the whole FAQ.
+  count with the programme's facts; a question whose facts no answer holds names no entry and
+  is left out — a content gap, or a label stricter than the answer's wording; so is a question
+  that is itself one of the FAQ's phrasings, which says nothing about unseen questions — staff
+  may have added it as an alternate), matched against the whole FAQ.
 For each question the matcher's considered candidates (faq/decision.py `considered`) are rows
 labelled right/wrong; a logistic regression (benchmarks/logistic.py) is fitted on them and the
 cut-offs chosen on the same questions (benchmarks/cutoffs.py).
@@ -94,18 +95,19 @@ def questions_from_set(matcher: Matcher, path: Path, kind: str) -> list[Question
 
 def worker_questions(knowledge: Knowledge, cases: list[Case], answers: Answers
                      ) -> list[Question]:
-    """One question per worker case: kind "skip" (not trained on) for silent cases without
-    facts, "phrasing" (neither trained on nor judged) for a case that is an FAQ phrasing."""
+    """One question per worker case: kind "skip" (not trained on, still judged) when no
+    entry's answer holds its facts, "phrasing" (neither trained on nor judged) for a case that
+    is an FAQ phrasing."""
     matcher, norm = knowledge.matcher, knowledge.normalizer.normalize
     phrasings = {norm(p) for e in knowledge.entries.values() for p in e.phrasings}
     out = []
     for case in cases:
         kind = "worker-off" if case.kind == "off_topic" else "worker"
-        if case.kind == "silent" and not case.facts:
-            kind = "skip"
+        expect = answers.right_entries(case.facts) if kind == "worker" else frozenset()
+        if kind == "worker" and not expect:  # no answer holds the facts: the label names
+            kind = "skip"  # no entry (a content gap, or a silent case without facts)
         if norm(case.q) in phrasings:
             kind = "phrasing"
-        expect = answers.right_entries(case.facts) if kind == "worker" else frozenset()
         out.append(Question(kind, expect, weighed(matcher, case.q)))
     return out
 

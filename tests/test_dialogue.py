@@ -153,6 +153,7 @@ def test_a_question_in_the_last_clause_of_a_long_story_is_answered(
         shipped_dialogue: Dialogue) -> None:
     matcher = shipped_dialogue.knowledge.matcher
     story = ("我们村今年收成还行，家里养了几头猪，孩子在县城念初中，老人身体也还硬朗，"
+             "村东头新修了水泥路，赶集也方便了，邻居家二小子娶了媳妇，"
              "就是我自己没个正经营生，想问问无息借款最长能借几年")
     whole = matcher.decide(matcher.normalizer.normalize(story), text=story)
     assert whole.outcome == "fallback"  # the story drowns the question...

@@ -43,7 +43,9 @@ FALLING_BACK = ("今天天气怎么样", "我家猫不吃饭怎么办", "你好"
 
 
 def answered(bot: Harness) -> str:
-    return pick(bot.dialogue, ReplyKind.ANSWER, ANSWERED)
+    """A question answered plainly (no 「也许您想问」 row, so the text is the entry's answer)."""
+    plain = [q for q in ANSWERED if not bot.dialogue.ask(q).suggestions]
+    return pick(bot.dialogue, ReplyKind.ANSWER, plain)
 
 
 def fallen_back(bot: Harness) -> str:

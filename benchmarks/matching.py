@@ -1,4 +1,4 @@
-"""Matching benchmark: dev / test / worker / blind side by side, latency, start-up.
+"""Matching benchmark: dev / test / worker / check / blind side by side, latency, start-up.
 
     python benchmarks/matching.py [--config PATH] [--runs N] [--no-blind] [--large-only]
 
@@ -8,12 +8,13 @@ direct-right, answered-wrong, "did you mean" with the right entry first, fallbac
 off-topic not answered; silent questions routed to the contacts; first candidate right; match
 latency. For dev/test "right" is the expected entry; for the worker set (tuning data: the
 shipped model is fitted on it, so its row is not a held-out figure; benchmarks/fit_decision.py
-prints the cross-validated one) and the blind set (REPORTING ONLY, benchmarks/blind.py) it is
-the reply text containing the facts. Latency: each question is matched `--runs` times; p50/p99
-are over questions of their fastest run (the machine is shared, so a single run's tail is
-mostly other work), "p99 raw" over every run. Then the same with 10,000 synthetic entries, and
-`unionbot ask` from process start to answer against a bare
-`python -c "import rapidfuzz, yaml, telegram"`, timed alternately in the same run.
+prints the cross-validated one), the check set (validation: written like the blind set and
+never tuned on, used to accept or reject a change) and the blind set (REPORTING ONLY,
+benchmarks/blind.py) it is the reply text containing the facts. Latency: each question is
+matched `--runs` times; p50/p99 are over questions of their fastest run (the machine is
+shared, so a single run's tail is mostly other work), "p99 raw" over every run. Then the
+same with 10,000 synthetic entries, and `unionbot ask` from process start to answer against a
+bare `python -c "import rapidfuzz, yaml, telegram"`, timed alternately in the same run.
 `--large-only` prints the 10,000-entry latency alone (a quick loop when working on speed).
 """
 
@@ -43,6 +44,7 @@ from faq.matcher import Matcher  # noqa: E402
 COLUMNS = ("direct right", "answered wrong", "dym right 1st", "fallback", "off-topic refused",
            "silent→contacts", "1st cand. right", "p50 ms", "p99 ms", "p99 raw ms")
 WORKER_SET = ROOT / "tests" / "data" / "worker_set.yaml"
+CHECK_SET = ROOT / "tests" / "data" / "check_set.yaml"  # validation only, never tuned on
 RUNS = 3
 
 
@@ -257,7 +259,8 @@ def main() -> None:
     for label, questions in (("dev", dev), ("test", test)):
         rows.append((f"{label} unionbot", labelled_row(questions, ours(matcher), args.runs)))
         rows.append((f"{label} baseline", labelled_row(questions, theirs(baseline))))
-    sets = [("worker", WORKER_SET)] + ([] if args.no_blind else [("blind", BLIND)])
+    sets = [("worker", WORKER_SET), ("check", CHECK_SET)] + ([] if args.no_blind
+                                                              else [("blind", BLIND)])
     for label, path in sets:
         rows.append((f"{label} unionbot", facts_row(dialogue, None, contacts, path)))
         rows.append((f"{label} baseline", facts_row(dialogue, baseline, contacts, path)))

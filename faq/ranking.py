@@ -104,6 +104,8 @@ class Ranker:
                 p.entry_id, p.text, p.norm, p.units, self.code(p.pinyin),
                 sum(map(idf.__getitem__, p.units))))
         self._entry_ids = list(self._entry_phrasings)
+        # each entry's phrasings' pinyin codes, listed once (rapidfuzz takes them per call)
+        self._entry_codes = {eid: [p.code for p in ps] for eid, ps in self._entry_phrasings.items()}
         self._entry_postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, eid in enumerate(self._entry_ids):
             for u in self._entry_units[eid]:
@@ -190,7 +192,7 @@ class Ranker:
         base = s.weight_entry * self._scale * entry_weight / total
         phrasings = self._entry_phrasings[eid]
         aligned = [0.0] * len(phrasings)
-        for _, value, i in process.extract(view.code, [p.code for p in phrasings],
+        for _, value, i in process.extract(view.code, self._entry_codes[eid],
                                            scorer=fuzz.ratio, limit=None):
             aligned[i] = value
         best: tuple[float, str] | None = None

@@ -99,7 +99,7 @@ def worker_questions(knowledge: Knowledge, cases: list[Case], answers: Answers
     entry's answer holds its facts, "phrasing" (neither trained on nor judged) for a case that
     is an FAQ phrasing."""
     matcher, norm = knowledge.matcher, knowledge.normalizer.normalize
-    phrasings = {norm(p) for e in knowledge.entries.values() for p in e.phrasings}
+    phrasings = {matcher.normalized(p) for e in knowledge.entries.values() for p in e.phrasings}
     out = []
     for case in cases:
         kind = "worker-off" if case.kind == "off_topic" else "worker"

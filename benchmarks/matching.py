@@ -228,16 +228,14 @@ def startup(runs: int, compiled: bool = True) -> tuple[float, float]:
 
 
 def large_latency(real: list[tuple[str, str]], matcher: Matcher, entries: int,
-                  runs: int) -> None:
+                  questions: list[str], runs: int) -> None:
     """Match latency with the FAQ grown to 10,000 entries by synthetic ones."""
     extra = synthetic_phrasings(real, 10_000 - entries)
     started = time.perf_counter()
     big = Matcher(real + extra, matcher.normalizer, matcher.settings, use_cache=False)
     built = time.perf_counter() - started
-    dev = load_question_set(ROOT / "tests" / "data" / "dev_set.yaml")
-    test = load_question_set(ROOT / "tests" / "data" / "test_set.yaml")
     timer = Timer(runs)
-    for text in [q.text for q in dev + test] + [c.q for c in load_cases(WORKER_SET)]:
+    for text in questions:
         timer(big.match, text)
     row: dict[str, float] = {}
     timer.fill(row)
@@ -258,11 +256,12 @@ def main() -> None:
     dialogue = open_dialogue(config)
     matcher = dialogue.knowledge.matcher
     real = [(e.id, p) for e in dialogue.knowledge.entries.values() for p in e.phrasings]
-    if args.large_only:
-        large_latency(real, matcher, len(dialogue.knowledge.entries), args.runs)
-        return
     dev = load_question_set(ROOT / "tests" / "data" / "dev_set.yaml")
     test = load_question_set(ROOT / "tests" / "data" / "test_set.yaml")
+    questions = [q.text for q in dev + test] + [c.q for c in load_cases(WORKER_SET)]
+    if args.large_only:
+        large_latency(real, matcher, len(dialogue.knowledge.entries), questions, args.runs)
+        return
     baseline = Baseline(real)
     baseline.cutoff = best_cutoff(baseline, dev)
     contacts = [c.value for c in config.contacts]
@@ -278,7 +277,7 @@ def main() -> None:
         rows.append((f"{label} unionbot", facts_row(dialogue, None, contacts, path)))
         rows.append((f"{label} baseline", facts_row(dialogue, baseline, contacts, path)))
     print_table(rows)
-    large_latency(real, matcher, len(dialogue.knowledge.entries), args.runs)
+    large_latency(real, matcher, len(dialogue.knowledge.entries), questions, args.runs)
     for compiled in (False, True):
         bare, ask = startup(7, compiled)
         print(f"start-up (median of 7, alternated; our bytecode "

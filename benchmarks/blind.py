@@ -114,6 +114,7 @@ def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers
                                                         case.facts)
     if reply.answered:
         counts["direct_right" if right_text else "answered_wrong"] += 1
+        counts["told_silent"] += bool(getattr(reply, "silent", ""))
     elif kind == "clarify":
         first = suggestions[0].entry_id if suggestions else None
         counts["dym_right_first"] += bool(first) and has_facts(answers.text(first), case.facts)
@@ -136,6 +137,7 @@ def figures(counts: Counter[str]) -> dict[str, float]:
         "dym_right_first": pct("dym_right_first", "in_scope"),
         "dym": pct("dym", "in_scope"),
         "fallback": pct("fallback", "in_scope"),
+        "told_silent": pct("told_silent", "in_scope"),
         "first_right": pct("first_right", "in_scope"),
         "off_not_answered": pct("off_not_answered", "off_topic"),
         "off_fallback": pct("off_fallback", "off_topic"),

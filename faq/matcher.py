@@ -30,10 +30,12 @@ from faq.decision import (
 )
 from faq.index import Prepared, prepare
 from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
-from faq.silent import SilentFinder
+from faq.silent import FoundIntent, SilentFinder
 from faq.text import Normalizer
 from faq.units import tokens, units
 from faq.views import Memo
+
+Asked = tuple[FoundIntent, tuple[str, ...]]  # an intent a question asks for, and its words
 
 __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens", "units"]
 
@@ -66,9 +68,11 @@ class Matcher:
         self.classifier = UnitClassifier((p.entry_id, p.units) for p in prepared)
         self.model = model or load_model()
         self.silent = silent or SilentFinder()
-        # The silent intents each entry speaks to itself (its phrasings use their words).
-        self._speaks_to = {eid: self.silent.spoken_to(p.norm for p in self.ranker.phrasings(eid))
-                           for eid in {p.entry_id for p in prepared}}
+        # What each entry says itself, to tell what a silent question asks that it does not:
+        # its normalised phrasings, joined, and its answer.
+        answer_of = dict(answers)
+        self._said = {eid: ("\n".join(p.norm for p in self.ranker.phrasings(eid)),
+                            answer_of.get(eid, "")) for eid in {p.entry_id for p in prepared}}
         # The places outside Hebei each entry names itself (in its phrasings or its answer).
         self._names_place = {eid: {place for place in self.silent.places if place in text}
                              for eid, text in _texts_by_entry(prepared, answers).items()}
@@ -201,19 +205,32 @@ class Matcher:
         best = decision.best
         if not asked or best is None:
             return decision
-        names = [name for name, _ in asked if name not in self._speaks_to.get(best.entry_id, ())]
-        if not names:
+        said = self._said.get(best.entry_id, ("", ""))
+        unsaid = [(i, hits) for i, hits in asked if not SilentFinder.speaks_to(i, hits, *said)]
+        if not unsaid:
             return decision
         if decision.outcome is not Outcome.ANSWER:
-            rest = SilentFinder.strip(query, (w for _, words in asked for w in words))
+            decision = self._weigh_unsaid(decision, query, asked, unsaid, memo)
+        return replace(decision, silent="、".join(i.name for i, _ in unsaid))
+
+    def _weigh_unsaid(self, decision: Match, query: str, asked: list[Asked],
+                      unsaid: list[Asked], memo: Memo) -> Match:
+        """Answer a silent question the decision would not answer, when its entry is clear."""
+        best = decision.best
+        assert best is not None
+        asking = [w for i, hits in asked if not i.detail for w in hits]
+        if any(not i.detail for i, _ in unsaid):
+            rest = SilentFinder.strip(query, asking)
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
-            same = second.best is not None and second.best.entry_id == best.entry_id
-            surer = max(decision, second, key=lambda m: m.confidence)
-            if same and second.outcome is Outcome.ANSWER:
-                decision = replace(second, query=query)
-            elif same and surer.confidence >= self.model.thresholds.silent:
-                decision = Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
-        return replace(decision, silent="、".join(names))
+        else:  # only details asked: their words are part of the question, not stripped
+            second = decision
+        same = second.best is not None and second.best.entry_id == best.entry_id
+        surer = max(decision, second, key=lambda m: m.confidence)
+        if same and second.outcome is Outcome.ANSWER:
+            return replace(second, query=query)
+        if same and surer.confidence >= self.model.thresholds.silent:
+            return Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
+        return decision
 
     def parts(self, text: str, memo: Memo | None = None) -> tuple[str, ...]:
         """The last few clauses of a long message, normalised, and the last two together

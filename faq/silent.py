@@ -16,6 +16,7 @@ it: the place named last is the one asked about. 「我在北京打工，回河�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,28 @@ class SilentIntent:
     name: str  # what the report does not say, as the worker reads it (e.g. 具体怎么申请)
     words: tuple[str, ...]  # as staff wrote them
     line: int = 0
+    # Units after a number that give what is asked (元 for 10万元): an answer holding one
+    # speaks to the intent, so 「最多借多少钱」 is not told the report lacks the amount.
+    answered_by: tuple[str, ...] = ()
+    # The words are details of the programme (担保, 证书), not a way of asking: the question
+    # is not weighed again without them (「创业担保贷款」 is not 「创业贷款」).
+    detail: bool = False
+
+
+@dataclass(frozen=True)
+class FoundIntent:
+    """One intent with its words normalised like questions are."""
+
+    name: str
+    words: tuple[str, ...]
+    answered_by: re.Pattern[str] | None = None
+    detail: bool = False
+
+
+def _number_with(units: Iterable[str]) -> re.Pattern[str] | None:
+    """A number followed by one of the units (2017年, 10万元, 1.5亿元), or None (no units)."""
+    units = [re.escape(u) for u in units if u]
+    return re.compile(r"\d[\d.,]*[万亿]?(?:" + "|".join(units) + ")") if units else None
 
 
 @dataclass(frozen=True)
@@ -46,7 +69,7 @@ def _folded(words: Iterable[str], fold: Callable[[str], str]) -> tuple[str, ...]
 class SilentFinder:
     """The intents with their words normalised like questions are."""
 
-    intents: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, normalised words)
+    intents: tuple[FoundIntent, ...] = ()
     places: tuple[str, ...] = ()  # outside Hebei, normalised
     home: tuple[str, ...] = ()  # naming Hebei or a place in it, normalised
 
@@ -57,7 +80,8 @@ class SilentFinder:
         for intent in intents:
             words = _folded(intent.words, fold)
             if words:
-                built.append((intent.name, words))
+                built.append(FoundIntent(intent.name, words, _number_with(intent.answered_by),
+                                         intent.detail))
         elsewhere = elsewhere or Elsewhere()
         return cls(tuple(built), _folded(elsewhere.places, fold), _folded(elsewhere.home, fold))
 
@@ -70,13 +94,13 @@ class SilentFinder:
         where, place = max(((query.rfind(p), p) for p in self.places), default=(-1, ""))
         return place if where > home else ""
 
-    def find(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
+    def find(self, query: str) -> list[tuple[FoundIntent, tuple[str, ...]]]:
         """The intents a normalised question asks for, with the words that ask for each."""
         found = []
-        for name, words in self.intents:
-            hits = tuple(w for w in words if w in query)
+        for intent in self.intents:
+            hits = tuple(w for w in intent.words if w in query)
             if hits:
-                found.append((name, hits))
+                found.append((intent, hits))
         return found
 
     @staticmethod
@@ -86,10 +110,16 @@ class SilentFinder:
             query = query.replace(word, "")
         return query
 
-    def spoken_to(self, phrasings: Iterable[str]) -> set[str]:
-        """The intents an entry speaks to itself: its normalised phrasings use their words."""
-        text = "\n".join(phrasings)
-        return {name for name, words in self.intents if any(w in text for w in words)}
+    @staticmethod
+    def speaks_to(intent: FoundIntent, hits: Iterable[str], phrasings: str, answer: str) -> bool:
+        """Whether an entry says itself what a question asks with `hits`: its answer gives a
+        number with a unit that answers it, or its normalised phrasings (joined) use the
+        intent's words, any of them for a way of asking, each word asked for a detail."""
+        if intent.answered_by is not None and intent.answered_by.search(answer):
+            return True
+        if intent.detail:
+            return all(w in phrasings for w in hits)
+        return any(w in phrasings for w in intent.words)
 
 
 def read_silent(path: Path, base: Path | None
@@ -108,15 +138,11 @@ def read_silent(path: Path, base: Path | None
                                          "要写成 intents: 下面一项项的 name 和 words")]
     intents, problems = [], []
     for i, item in enumerate(items):
-        line = doc.line("intents", i)
-        words = item.get("words") if isinstance(item, dict) else None
-        if not isinstance(item, dict) or not is_text(item.get("name")) \
-                or not isinstance(words, list) or not words or not all(map(is_text, words)):
-            problems.append(Problem(name, line,
-                                    "每项要有 name（报道没写的是什么）和 words（问这件事的词）"))
-            continue
-        intents.append(SilentIntent(str(item["name"]).strip(),
-                                    tuple(str(w).strip() for w in words), line))
+        intent = _read_intent(item, doc.line("intents", i))
+        if isinstance(intent, str):
+            problems.append(Problem(name, doc.line("intents", i), intent))
+        else:
+            intents.append(intent)
     lists = {}
     for key in ("elsewhere", "home"):
         words = data.get(key) or []
@@ -125,3 +151,26 @@ def read_silent(path: Path, base: Path | None
             words = []
         lists[key] = tuple(str(w).strip() for w in words)
     return intents, Elsewhere(lists["elsewhere"], lists["home"]), problems
+
+
+def _words(value: object) -> tuple[str, ...] | None:
+    """A list of words as staff wrote them, or None when it is not one."""
+    if not isinstance(value, list) or not all(map(is_text, value)):
+        return None
+    return tuple(str(w).strip() for w in value)
+
+
+def _read_intent(item: object, line: int) -> SilentIntent | str:
+    """One item under `intents:`, or what is wrong with it (in staff's words)."""
+    if not isinstance(item, dict):
+        return "每项要有 name（报道没写的是什么）和 words（问这件事的词）"
+    words = _words(item.get("words"))
+    if not is_text(item.get("name")) or not words:
+        return "每项要有 name（报道没写的是什么）和 words（问这件事的词）"
+    answered_by = _words(item.get("answered_by", []))
+    if answered_by is None:
+        return "answered_by 要写成一串单位，如 [元]（答案里有「数字+元」就算报道写了）"
+    detail = item.get("detail", False)
+    if not isinstance(detail, bool):
+        return "detail 只能写 true 或 false"
+    return SilentIntent(str(item["name"]).strip(), words, line, answered_by, detail)

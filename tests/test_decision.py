@@ -128,9 +128,13 @@ def test_a_question_about_what_the_report_does_not_say(shipped_dialogue: Dialogu
 def test_silent_finder_and_its_file(tmp_path: Path) -> None:
     finder = SilentFinder.build([SilentIntent("申请办法", ("怎么申请", "去哪办")),
                                  SilentIntent("电话", ("电话",))], str)
-    assert finder.find("扶持去哪办电话多少") == [("申请办法", ("去哪办",)), ("电话", ("电话",))]
+    found = finder.find("扶持去哪办电话多少")
+    assert [(i.name, hits) for i, hits in found] == [("申请办法", ("去哪办",)), ("电话", ("电话",))]
     assert finder.strip("扶持去哪办电话多少", ["去哪办", "电话"]) == "扶持多少"
-    assert finder.spoken_to(["创业扶持怎么申请", "扶持"]) == {"申请办法"}
+    apply, phone = found[0][0], found[1][0]
+    said = "创业扶持怎么申请\n扶持"  # an entry's phrasings: one way of asking covers the intent
+    assert finder.speaks_to(apply, ("去哪办",), said, "") and not finder.speaks_to(
+        phone, ("电话",), said, "")
     bad = tmp_path / "silent.yaml"
     bad.write_text("intents:\n  - name: 电话\n    words: [电话]\n  - name: 缺词\n", "utf-8")
     intents, _, problems = read_silent(bad, tmp_path)
@@ -138,6 +142,39 @@ def test_silent_finder_and_its_file(tmp_path: Path) -> None:
     assert [(p.file, p.line) for p in problems] == [("silent.yaml", 4)]
     bad.write_text("intents:\n  - {name: 电话, words: [电话]}\nelsewhere: 上海\n", "utf-8")
     assert [(p.file, p.line) for p in read_silent(bad, tmp_path)[2]] == [("silent.yaml", 3)]
+
+
+def test_detail_intents_are_spoken_to_word_by_word_or_by_a_number() -> None:
+    money = SilentIntent("钱数", ("多少钱",), answered_by=("元",), detail=True)
+    rules = SilentIntent("规定", ("担保人", "提前还"), detail=True)
+    finder = SilentFinder.build([money, rules], str)
+    (asked_money, hits), = finder.find("借款多少钱")
+    assert finder.speaks_to(asked_money, hits, "", "最多借10万元")  # the answer gives it
+    assert not finder.speaks_to(asked_money, hits, "", "借款用1到3年")  # a number, no amount
+    (asked_rules, hits), = finder.find("要担保人吗能提前还吗")
+    assert not finder.speaks_to(asked_rules, hits, "要担保人吗", "")  # 提前还 is not spoken to
+    assert finder.speaks_to(asked_rules, hits, "要担保人吗\n能提前还吗", "")
+
+
+def test_detail_intents_keep_their_words_when_weighed(shipped_dialogue: Dialogue) -> None:
+    """「创业担保贷款」 is the labour bureau's loan: a detail word is no way of asking, so the
+    question is not weighed again without it."""
+    reply = shipped_dialogue.ask("无息借款要担保人吗")
+    assert reply.answered and reply.entry_id == "interest-free-loan"
+    assert "具体的规定" in reply.silent
+    assert not shipped_dialogue.ask("人社局的创业担保贷款能贷多少").answered
+    amount = shipped_dialogue.ask("无息借款最多借多少钱")  # its answer gives the amount
+    assert amount.answered and "钱数" not in amount.silent
+
+
+def test_silent_file_problems_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "silent.yaml"
+    bad.write_text("intents:\n  - {name: 钱, words: [多少钱], answered_by: 元}\n"
+                   "  - {name: 规定, words: [担保人], detail: 是}\n", "utf-8")
+    intents, _, problems = read_silent(bad, tmp_path)
+    assert intents == []
+    assert [(p.file, p.line) for p in problems] == [("silent.yaml", 2), ("silent.yaml", 3)]
+    assert "answered_by" in problems[0].message and "detail" in problems[1].message
 
 
 def test_places_outside_hebei() -> None:

@@ -21,7 +21,11 @@ from faq.decision import Candidate, DecisionModel, Outcome, Thresholds, choose
 # the bot's own entry). At 2 %/5 % that noise pushed `answer` to 0.8: dev 84.1 %, test 90.2 %
 # answered right; now 0.75 with `confirm` 0.5: dev 89.4 %, test 94.6 %, and on the check set
 # (tests/data/check_set.yaml) 92.2 % right for 2.3 % wrong against 90.4 % for 1.8 %.
-LIMITS = {"dev": 0.01, "worker": 0.025, "fold": 0.04, "dev-off": 0.03, "worker-off": 0.055,
+# The dev budget is one question (0.35 % of 321; was 1 %): the issue asks that dev not get
+# worse than stop 14's 0.3 % wrong. Refitted after the silent details and content edits, a 1 %
+# budget gave `answer` 0.5: dev 92.8 % right but 5 wrong end to end; one question gives 0.65:
+# dev 91.9 % right, 1 wrong, the check set unchanged (92.2 % right, 2.3 % wrong).
+LIMITS = {"dev": 0.0035, "worker": 0.025, "fold": 0.04, "dev-off": 0.03, "worker-off": 0.055,
           "near-miss": 0.25}
 # What a right answer of each kind is worth (staff-written phrasings count half).
 WEIGHTS = {"dev": 1.0, "worker": 1.0, "fold": 0.5, "dev-off": 1.0, "worker-off": 1.0,

@@ -26,9 +26,11 @@ def test_dev_set_floor(matcher) -> None:
     s = result.summary()
     assert result.in_scope >= 150 and result.off_topic >= 50
     assert s["top1"] >= 97.0, result.mistakes
-    assert s["answered_right"] >= 85.0
+    # The issue asks that dev not get worse than stop 14's 91.0 % (now 91.9 %).
+    assert s["answered_right"] >= 91.0
     # 3 since the silent cut-off went to 0.4: 「教师资格证几月考」 gets 技能鉴定's answer with
-    # "the report does not say when" and the contacts (worker set: silent routed +6 points)
+    # "the report does not say when" and the contacts (worker set: silent routed +6 points);
+    # 「大学录取分数线」 gets 求学圆梦's 单独划线 since the refit at `answer` 0.65.
     assert result.confidently_wrong <= 3, result.mistakes
     assert s["off_topic_rejected"] >= 95.0 and s["off_topic_fallback"] >= 88.0
 

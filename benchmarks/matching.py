@@ -268,9 +268,9 @@ def main() -> None:
     print(f"FAQ: {len(dialogue.knowledge.entries)} entries, {len(real)} phrasings; "
           f"baseline cut-off {baseline.cutoff:.0f} (best on dev)")
     rows = []
-    for label, questions in (("dev", dev), ("test", test)):
-        rows.append((f"{label} unionbot", labelled_row(questions, ours(matcher), args.runs)))
-        rows.append((f"{label} baseline", labelled_row(questions, theirs(baseline))))
+    for label, labelled in (("dev", dev), ("test", test)):
+        rows.append((f"{label} unionbot", labelled_row(labelled, ours(matcher), args.runs)))
+        rows.append((f"{label} baseline", labelled_row(labelled, theirs(baseline))))
     sets = [("worker", WORKER_SET), ("check", CHECK_SET)] + ([] if args.no_blind
                                                               else [("blind", BLIND)])
     for label, path in sets:

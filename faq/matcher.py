@@ -100,7 +100,7 @@ class Matcher:
         decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
             decision = self._last_clause(decision, query, text, memo)
-        return self._elsewhere(self._silent(decision, query, memo), query)
+        return self._elsewhere(self._silent(decision, query, text, memo), query)
 
     def _elsewhere(self, decision: Match, query: str) -> Match:
         """A question about a place outside Hebei falls back, naming the place, unless the
@@ -191,7 +191,7 @@ class Matcher:
         ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among), memo=memo)
         return {c.entry_id: c.score for c in ranked}
 
-    def _silent(self, decision: Match, query: str, memo: Memo) -> Match:
+    def _silent(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
         """Flag what the question asks that the report does not say.
 
         A question that would not be answered is weighed once more without the words asking
@@ -201,7 +201,7 @@ class Matcher:
         report does not say and the contacts: as a plain answer when the second weighing is
         confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off).
         Otherwise the question stays as decided, flagged, so "did you mean" says it too."""
-        asked = self.silent.find(query)
+        asked = self.silent.find(self._asking_part(query, text, memo))
         best = decision.best
         if not asked or best is None:
             return decision
@@ -212,6 +212,13 @@ class Matcher:
         if decision.outcome is not Outcome.ANSWER:
             decision = self._weigh_unsaid(decision, query, asked, unsaid, memo)
         return replace(decision, silent="、".join(i.name for i, _ in unsaid))
+
+    def _asking_part(self, query: str, text: str, memo: Memo) -> str:
+        """Where a message asks: a long one's last two clauses, since the story before them
+        uses the same words in passing (「打电话说」, 「准备个材料」, 「今年的技能大赛」)."""
+        if len(query) <= LONG_QUERY:
+            return query
+        return "".join(self.clauses(text, memo)[-2:]) or query
 
     def _weigh_unsaid(self, decision: Match, query: str, asked: list[Asked],
                       unsaid: list[Asked], memo: Memo) -> Match:

@@ -167,6 +167,20 @@ def test_detail_intents_keep_their_words_when_weighed(shipped_dialogue: Dialogue
     assert amount.answered and "钱数" not in amount.silent
 
 
+def test_a_story_uses_asking_words_in_passing(shipped_dialogue: Dialogue) -> None:
+    """Only a long message's last clauses ask: 「打电话」 and 「写个材料」 told first are story."""
+    stories = {"俺闺女昨天打电话跟我说，她们厂里在评河北大工匠，俺就想问问这个河北大工匠到底是啥":
+               "hebei-great-craftsman",
+               "领导让我写个材料，要用到河北有几家全国示范性劳模创新工作室，一共几家":
+               "innovation-studio-national-honours"}
+    for story, entry in stories.items():
+        reply = shipped_dialogue.ask(story)
+        assert reply.answered and reply.entry_id == entry and not reply.silent
+    asked_last = shipped_dialogue.ask(
+        "俺在厂里干了二十年，听说有无息借款，俺想问问去哪申请，电话多少")
+    assert asked_last.answered and asked_last.silent
+
+
 def test_silent_file_problems_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "silent.yaml"
     bad.write_text("intents:\n  - {name: 钱, words: [多少钱], answered_by: 元}\n"

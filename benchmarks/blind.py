@@ -117,7 +117,8 @@ def judge(dialogue: Any, case: Case, contact_values: list[str], answers: Answers
         counts["told_silent"] += bool(getattr(reply, "silent", ""))
     elif kind == "clarify":
         first = suggestions[0].entry_id if suggestions else None
-        counts["dym_right_first"] += bool(first) and has_facts(answers.text(first), case.facts)
+        counts["dym_right_first"] += first is not None and has_facts(answers.text(first),
+                                                                     case.facts)
         counts["dym"] += 1
     else:
         counts["fallback"] += 1

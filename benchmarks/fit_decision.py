@@ -57,7 +57,10 @@ def questions_from_folds(knowledge: Knowledge, folds: int) -> list[Question]:
     entries = sorted(knowledge.entries.values(), key=lambda e: e.id)
     out = []
     for fold in range(folds):
-        index, held, missing, answers = [], [], [], []
+        index: list[tuple[str, str]] = []
+        held: list[tuple[str, str]] = []
+        missing: list[tuple[str, str]] = []
+        answers: list[tuple[str, str]] = []
         for n, entry in enumerate(entries):
             if n % folds == fold:
                 missing += [(entry.id, p) for p in entry.phrasings]

@@ -159,15 +159,17 @@ async def run(n: int, concurrency: int, trace: bool, rate: float = 0) -> dict[st
         if trace:
             tracemalloc.start()
         await app.initialize()
+        assert app.post_init is not None and app.updater is not None  # set by build_application
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0, timeout=5)
         await app.start()
         parent.send("go")
-        result = await asyncio.to_thread(parent.recv)
+        result: dict[str, Any] = await asyncio.to_thread(parent.recv)
         traced = tracemalloc.get_traced_memory()[1] if trace else None
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        assert app.post_shutdown is not None
         await app.post_shutdown(app)
         parent.send("stopped")
     server.join(10)

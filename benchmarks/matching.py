@@ -216,7 +216,8 @@ def startup(runs: int, compiled: bool = True) -> tuple[float, float]:
     else:
         for cache in (p for package in packages for p in (ROOT / package).rglob("__pycache__")):
             shutil.rmtree(cache, ignore_errors=True)
-    bare, ask = [], []
+    bare: list[float] = []
+    ask: list[float] = []
     for _ in range(runs):
         for command, into in (([sys.executable, "-c", "import rapidfuzz, yaml, telegram"], bare),
                               ([sys.executable, "-m", "bot.cli", "ask", "工会无息借款能借几年"],

@@ -102,7 +102,7 @@ def worker_questions(knowledge: Knowledge, cases: list[Case], answers: Answers
     entry's answer holds its facts, "phrasing" (neither trained on nor judged) for a case that
     is an FAQ phrasing."""
     matcher, norm = knowledge.matcher, knowledge.normalizer.normalize
-    phrasings = {matcher.normalized(p) for e in knowledge.entries.values() for p in e.phrasings}
+    phrasings = matcher.normal_forms
     out = []
     for case in cases:
         kind = "worker-off" if case.kind == "off_topic" else "worker"

@@ -59,8 +59,7 @@ def grow(config_path: str | None, sets: list[Path], max_chars: int, dry_run: boo
     dialogue = open_dialogue(config)
     answers = Answers(dialogue)
     norm = dialogue.knowledge.normalizer.normalize
-    known = {dialogue.knowledge.matcher.normalized(p) for e in dialogue.knowledge.entries.values()
-             for p in e.phrasings}
+    known = set(dialogue.knowledge.matcher.normal_forms)
     known |= {norm(q.text) for name in HELD_SETS for q in load_question_set(DATA / name)}
     edited: dict[Path, str] = {}
     counts: Counter[str] = Counter()

@@ -77,6 +77,11 @@ class Matcher:
         self._names_place = {eid: {place for place in self.silent.places if place in text}
                              for eid, text in _texts_by_entry(prepared, answers).items()}
 
+    @property
+    def normal_forms(self) -> frozenset[str]:
+        """Every FAQ phrasing as normalised for the index (empty ones are not indexed)."""
+        return frozenset(self._norms.values())
+
     def normalized(self, phrasing: str) -> str:
         """An FAQ phrasing as normalised for the index (read from its cache), or any text."""
         return self._norms.get(phrasing) or self.normalizer.normalize(phrasing)
@@ -225,9 +230,9 @@ class Matcher:
         """Answer a silent question the decision would not answer, when its entry is clear."""
         best = decision.best
         assert best is not None
-        asking = [w for i, hits in asked if not i.detail for w in hits]
         if any(not i.detail for i, _ in unsaid):
-            rest = SilentFinder.strip(query, asking)
+            rest = SilentFinder.strip(query, (w for i, hits in asked if not i.detail
+                                              for w in hits))
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
         else:  # only details asked: their words are part of the question, not stripped
             second = decision

@@ -138,18 +138,18 @@ def read_silent(path: Path, base: Path | None
                                          "要写成 intents: 下面一项项的 name 和 words")]
     intents, problems = [], []
     for i, item in enumerate(items):
-        intent = _read_intent(item, doc.line("intents", i))
+        line = doc.line("intents", i)
+        intent = _read_intent(item, line)
         if isinstance(intent, str):
-            problems.append(Problem(name, doc.line("intents", i), intent))
+            problems.append(Problem(name, line, intent))
         else:
             intents.append(intent)
     lists = {}
     for key in ("elsewhere", "home"):
-        words = data.get(key) or []
-        if not isinstance(words, list) or not all(map(is_text, words)):
+        places = _words(data.get(key) or [])
+        if places is None:
             problems.append(Problem(name, doc.line(key), f"{key} 要写成一串地名，如 [上海, 广东]"))
-            words = []
-        lists[key] = tuple(str(w).strip() for w in words)
+        lists[key] = places or ()
     return intents, Elsewhere(lists["elsewhere"], lists["home"]), problems
 
 
@@ -162,10 +162,8 @@ def _words(value: object) -> tuple[str, ...] | None:
 
 def _read_intent(item: object, line: int) -> SilentIntent | str:
     """One item under `intents:`, or what is wrong with it (in staff's words)."""
-    if not isinstance(item, dict):
-        return "每项要有 name（报道没写的是什么）和 words（问这件事的词）"
-    words = _words(item.get("words"))
-    if not is_text(item.get("name")) or not words:
+    words = _words(item.get("words")) if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not is_text(item.get("name")) or not words:
         return "每项要有 name（报道没写的是什么）和 words（问这件事的词）"
     answered_by = _words(item.get("answered_by", []))
     if answered_by is None:

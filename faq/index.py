@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from faq.text import Normalizer, cache_dir, read_cached, to_pinyin, write_cached
+from faq.cache import forget_old, read_cached, write_cached
+from faq.text import Normalizer, to_pinyin
 from faq.units import units
 
 CACHE_VERSION = "1"  # bump when units() or the normaliser change what they produce
@@ -54,17 +55,6 @@ def prepare(phrasings: Sequence[tuple[str, str]], normalizer: Normalizer,
             rows.append((norm, tuple(sorted(units(norm))), tuple(to_pinyin(norm))))
         if name:
             write_cached(name, rows)
-            _forget_old(name)
+            forget_old("index", name)
     return [Prepared(eid, text, norm, frozenset(map(sys.intern, us)), tuple(py))
             for (eid, text), (norm, us, py) in zip(phrasings, rows, strict=True) if norm]
-
-
-def _forget_old(keep: str, most: int = 8) -> None:
-    """Keep the newest few index caches (each content change makes a new one)."""
-    try:
-        old = sorted(cache_dir().glob("index-*.marshal"), key=lambda p: p.stat().st_mtime)
-        for path in old[:-most]:
-            if not path.name.startswith(keep):
-                path.unlink()
-    except OSError:
-        pass

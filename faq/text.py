@@ -8,15 +8,14 @@ question and its FAQ phrasing disagree.
 from __future__ import annotations
 
 import importlib.util
-import marshal
-import os
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from faq.cache import read_cached, write_cached
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,36 +76,6 @@ def _t2s() -> opencc.OpenCC:
     import opencc  # compiled OpenCC: ~5 ms to import
 
     return opencc.OpenCC("t2s")
-
-
-def cache_dir() -> Path:
-    """Where tables that are slow to build are kept between runs (~/.cache/unionbot)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
-
-
-def _cache_path(name: str) -> Path:
-    # marshal's format belongs to one Python version: name it in the file
-    return cache_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
-
-
-def read_cached(name: str) -> Any:
-    """A table kept by `write_cached`, or None when there is none (or it is unreadable)."""
-    try:
-        return marshal.loads(_cache_path(name).read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-
-
-def write_cached(name: str, value: Any) -> None:
-    """Keep a table of plain values (marshal: ~5x faster to read than JSON)."""
-    path = _cache_path(name)
-    try:  # write-then-rename so a concurrent reader never sees half a file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(value))
-        partial.replace(path)
-    except (OSError, ValueError):
-        pass  # a read-only home only costs start-up time
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ started fails those tests; they are never skipped)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,19 @@ from bot.storage import Location
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tables the code caches (faq/cache.py) go to the session's own folder, not the home of
+    whoever runs the tests; subprocesses started by tests inherit it."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield Path(os.environ["XDG_CACHE_HOME"])
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,59 @@
+"""Tables that are slow to build, kept between runs in ~/.cache/unionbot.
+
+Each is named by a hash of everything it was built from, so changed content or code gets a new
+name and is built afresh; a missing, unreadable or stale file only costs time. Files are written
+by this user for this user: the cache directory is as trusted as the code that reads it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+# marshal for plain values (~5x faster to read than JSON); pickle for dataclasses
+_FORMATS: dict[str, Any] = {"marshal": marshal, "pickle": pickle}
+
+
+def cache_dir() -> Path:
+    """Where tables that are slow to build are kept between runs (~/.cache/unionbot)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unionbot"
+
+
+def _cache_path(name: str, kind: str) -> Path:
+    # marshal's (and our pickles' classes') format belongs to one Python version: name it
+    return cache_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.{kind}"
+
+
+def read_cached(name: str, kind: str = "marshal") -> Any:
+    """A table kept by `write_cached`, or None when there is none (or it is unreadable)."""
+    try:
+        return _FORMATS[kind].loads(_cache_path(name, kind).read_bytes())
+    except Exception:  # noqa: BLE001 - any unreadable file is a miss (a pickle can raise anything)
+        return None
+
+
+def write_cached(name: str, value: Any, kind: str = "marshal") -> None:
+    """Keep a table; write-then-rename so a concurrent reader never sees half a file."""
+    path = _cache_path(name, kind)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(_FORMATS[kind].dumps(value))
+        partial.replace(path)
+    except (OSError, ValueError, TypeError, pickle.PicklingError):
+        pass  # a read-only home only costs start-up time
+
+
+def forget_old(prefix: str, keep: str, most: int = 8) -> None:
+    """Keep the newest few tables named `prefix`-* (each content change makes a new one)."""
+    try:
+        old = sorted(cache_dir().glob(f"{prefix}-*"), key=lambda p: p.stat().st_mtime)
+        for path in old[:-most]:
+            if not path.name.startswith(keep):
+                path.unlink()
+    except OSError:
+        pass

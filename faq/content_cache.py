@@ -1,0 +1,62 @@
+"""The loaded content, kept between runs under a hash of the files it was read from.
+
+Parsing every YAML file and checking its shape is a third of `unionbot ask`'s own start-up
+(~35-60 ms); reading the result back is ~2 ms. What `load_content` returns depends only on the
+files' bytes, the paths they are named by, and the code that reads them, so the hash covers all
+three: an edited file, a moved folder or changed code is a new key and is read afresh. A file
+that changes while it is being read is not cached (the hash is taken before and after).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from faq.cache import forget_old, read_cached, write_cached
+from faq.content import Content, FaqPaths, load_content
+from faq.fields import yaml_files
+from faq.yamlfile import MAX_FILE_BYTES, Problem
+
+CACHE_VERSION = "1"  # bump to drop every cached content whatever its hash
+_CODE = Path(__file__).resolve().parent  # the faq package: loaders and the classes they build
+
+
+def content_files(paths: FaqPaths) -> list[Path]:
+    """Every file `load_content` reads, in the order it reads them."""
+    files = list(yaml_files(paths.entries))
+    files += [p for p in (paths.synonyms, paths.messages, paths.silent) if p is not None]
+    if paths.flows is not None:
+        files += yaml_files(paths.flows)
+    return files
+
+
+def content_key(paths: FaqPaths) -> str | None:
+    """A hash of the content files and the loading code; None when a file cannot be read
+    whole (the loader reports it, and a problem worth reporting is not worth caching)."""
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{paths!r}".encode())
+    code = sorted(_CODE.rglob("*.py"))
+    for path in content_files(paths) + code:
+        try:
+            with path.open("rb") as stream:
+                raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            return None
+        digest.update(f"\0{path}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()[:32]
+
+
+def load_content_cached(paths: FaqPaths) -> tuple[Content, list[Problem]]:
+    """`load_content`, read from the cache when nothing it depends on has changed."""
+    key = content_key(paths)
+    name = f"content-{key}"
+    cached = read_cached(name, "pickle") if key else None
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Content):
+        return cached
+    content, problems = load_content(paths)
+    if key is not None and content_key(paths) == key:
+        write_cached(name, (content, problems), "pickle")
+        forget_old("content", name)
+    return content, problems

@@ -204,7 +204,9 @@ class Matcher:
         FAQ and only drag the confidence down. If the same entry comes first both ways (and does
         not itself speak to what was asked), the worker gets that programme's answer, what the
         report does not say and the contacts: as a plain answer when the second weighing is
-        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off).
+        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off). The
+        first weighing's entry is taken the same way when it is the surer of the two: taking
+        the words out only left a vaguer question (「劳模工作室咋申报」 → 「工作室」).
         Otherwise the question stays as decided, flagged, so "did you mean" says it too."""
         asked = self.silent.find(self._asking_part(query, text, memo))
         best = decision.best
@@ -240,7 +242,7 @@ class Matcher:
         surer = max(decision, second, key=lambda m: m.confidence)
         if same and second.outcome is Outcome.ANSWER:
             return replace(second, query=query)
-        if same and surer.confidence >= self.model.thresholds.silent:
+        if (same or surer is decision) and surer.confidence >= self.model.thresholds.silent:
             return Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
         return decision
 

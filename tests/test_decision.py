@@ -17,6 +17,7 @@ from bot.replies import ReplyKind
 from faq.decision import FEATURES, Candidate, Match, Outcome, Thresholds, choose, load_model
 from faq.messages import MessageKey
 from faq.silent import Elsewhere, SilentFinder, SilentIntent, read_silent
+from faq.views import Memo
 
 T = Thresholds(answer=0.6, alternative=0.3, clarify=0.1, confirm=0.4)
 
@@ -123,6 +124,31 @@ def test_a_question_about_what_the_report_does_not_say(shipped_dialogue: Dialogu
     assert own.entry_id == "startup-aid-how-to-apply" and not own.silent
     off = shipped_dialogue.ask("劳动仲裁怎么申请")  # how to apply for what the FAQ lacks
     assert off.kind is ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    # stripping left a vaguer question that leans elsewhere, less surely: the first entry
+    (Match(Outcome.CLARIFY, "工作室", (c("b", 0.5), c("a", 0.4))), ("a", True)),
+    # it leans elsewhere more surely: neither is trusted, the decision stays
+    (Match(Outcome.CLARIFY, "工作室", (c("b", 0.62), c("a", 0.3))), None),
+    # the same entry, now confident: answered outright
+    (Match(Outcome.ANSWER, "工作室", (c("a", 0.9),)), ("a", False)),
+])
+def test_a_silent_question_weighed_again(shipped_dialogue: Dialogue,
+                                         monkeypatch: pytest.MonkeyPatch, second: Match,
+                                         expected: tuple[str, bool] | None) -> None:
+    matcher = shipped_dialogue.knowledge.matcher
+    first = Match(Outcome.CLARIFY, "劳模工作室怎么申请", (c("a", 0.59), c("b", 0.32)))
+    assert 0.59 >= matcher.model.thresholds.silent > 0.32  # the rule's cut-off, as shipped
+    monkeypatch.setattr(matcher, "decide", lambda *args, **kwargs: second)
+    asked = matcher.silent.find(first.query)
+    assert asked and not any(intent.detail for intent, _ in asked)  # a way of asking: stripped
+    got = matcher._weigh_unsaid(first, first.query, asked, asked, Memo())
+    if expected is None:
+        assert got == first
+    else:
+        assert got.outcome is Outcome.ANSWER and got.best is not None
+        assert (got.best.entry_id, got.confirm) == expected and got.query == first.query
 
 
 def test_silent_finder_and_its_file(tmp_path: Path) -> None:

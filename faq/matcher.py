@@ -43,6 +43,8 @@ __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens"
 # must be (normalised characters) to be looked at clause by clause, and which clauses count.
 _CLAUSE_END = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
 LONG_QUERY = 24
+# Confidences this close are a tie: the first weighing of a silent question cannot tell them apart.
+TIE = 0.05
 MIN_CLAUSE = 3  # shorter clauses (嗯, 好的) are left out
 MAX_CLAUSES = 3  # the last three: the question usually comes last
 RESCUE_ENTRIES = 3  # the whole message's best entries, whose phrasings meet each clause
@@ -209,16 +211,21 @@ class Matcher:
         the words out only left a vaguer question (「劳模工作室咋申报」 → 「工作室」).
         Otherwise the question stays as decided, flagged, so "did you mean" says it too."""
         asked = self.silent.find(self._asking_part(query, text, memo))
-        best = decision.best
-        if not asked or best is None:
+        if not asked or decision.best is None:
             return decision
-        said = self._said.get(best.entry_id, ("", ""))
-        unsaid = [(i, hits) for i, hits in asked if not SilentFinder.speaks_to(i, hits, *said)]
+        unsaid = self._unsaid(asked, decision.best.entry_id)
         if not unsaid:
             return decision
         if decision.outcome is not Outcome.ANSWER:
             decision = self._weigh_unsaid(decision, query, asked, unsaid, memo)
+            if decision.best is not None:  # the entry may have changed
+                unsaid = self._unsaid(asked, decision.best.entry_id)
         return replace(decision, silent="、".join(i.name for i, _ in unsaid))
+
+    def _unsaid(self, asked: list[Asked], entry_id: str) -> list[Asked]:
+        """What a question asks that the entry does not speak to itself."""
+        said = self._said.get(entry_id, ("", ""))
+        return [(i, hits) for i, hits in asked if not SilentFinder.speaks_to(i, hits, *said)]
 
     def _asking_part(self, query: str, text: str, memo: Memo) -> str:
         """Where a message asks: a long one's last two clauses, since the story before them
@@ -238,10 +245,15 @@ class Matcher:
             second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
         else:  # only details asked: their words are part of the question, not stripped
             second = decision
-        same = second.best is not None and second.best.entry_id == best.entry_id
-        surer = max(decision, second, key=lambda m: m.confidence)
-        if same and second.outcome is Outcome.ANSWER:
+        second_best = second.best.entry_id if second.best is not None else None
+        # Answered outright when the question without the asking words is confidently an entry
+        # the first weighing put first or could not tell from the first (a tie: 「转岗培训怎么
+        # 报名 电话多少」, the training base, transfer training and the contacts all at 0.26).
+        tied = {c.entry_id for c in decision.candidates if c.confidence >= best.confidence - TIE}
+        if second.outcome is Outcome.ANSWER and second_best in tied:
             return replace(second, query=query)
+        same = second_best == best.entry_id
+        surer = max(decision, second, key=lambda m: m.confidence)
         if (same or surer is decision) and surer.confidence >= self.model.thresholds.silent:
             return Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
         return decision

@@ -15,6 +15,7 @@ from bot.payload import Action
 from bot.records import EventKind, EventRecord, QuestionRecord
 from bot.replies import ReplyKind
 from faq.decision import FEATURES, Candidate, Match, Outcome, Thresholds, choose, load_model
+from faq.matcher import TIE
 from faq.messages import MessageKey
 from faq.silent import Elsewhere, SilentFinder, SilentIntent, read_silent
 from faq.views import Memo
@@ -133,6 +134,8 @@ def test_a_question_about_what_the_report_does_not_say(shipped_dialogue: Dialogu
     (Match(Outcome.CLARIFY, "工作室", (c("b", 0.62), c("a", 0.3))), None),
     # the same entry, now confident: answered outright
     (Match(Outcome.ANSWER, "工作室", (c("a", 0.9),)), ("a", False)),
+    # another entry, confident, that the first weighing put well behind: not trusted
+    (Match(Outcome.ANSWER, "工作室", (c("b", 0.9),)), None),
 ])
 def test_a_silent_question_weighed_again(shipped_dialogue: Dialogue,
                                          monkeypatch: pytest.MonkeyPatch, second: Match,
@@ -149,6 +152,20 @@ def test_a_silent_question_weighed_again(shipped_dialogue: Dialogue,
     else:
         assert got.outcome is Outcome.ANSWER and got.best is not None
         assert (got.best.entry_id, got.confirm) == expected and got.query == first.query
+
+
+def test_a_tie_is_broken_by_the_question_without_its_asking_words(
+        shipped_dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = shipped_dialogue.knowledge.matcher
+    first = Match(Outcome.FALLBACK, "转岗培训怎么报名",
+                  (c("a", 0.26), c("b", 0.26 - TIE), c("d", 0.25 - TIE)))
+    asked = matcher.silent.find(first.query)
+    for second_best, expected in (("b", "b"), ("d", None)):  # within the tie, or just outside
+        second = Match(Outcome.ANSWER, "转岗培训", (c(second_best, 0.92),))
+        monkeypatch.setattr(matcher, "decide", lambda *args, answer=second, **kwargs: answer)
+        got = matcher._weigh_unsaid(first, first.query, asked, asked, Memo())
+        assert (got.best.entry_id if got.outcome is Outcome.ANSWER and got.best else None) \
+            == expected
 
 
 def test_silent_finder_and_its_file(tmp_path: Path) -> None:

@@ -30,12 +30,12 @@ from faq.decision import (
 )
 from faq.index import Prepared, prepare
 from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
-from faq.silent import FoundIntent, SilentFinder
+from faq.silent import SilentFinder
+from faq.silent_routing import Asked
+from faq.silent_routing import route as route_silent
 from faq.text import Normalizer
 from faq.units import tokens, units
 from faq.views import Memo
-
-Asked = tuple[FoundIntent, tuple[str, ...]]  # an intent a question asks for, and its words
 
 __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens", "units"]
 
@@ -43,8 +43,6 @@ __all__ = ["Candidate", "Match", "MatchSettings", "Matcher", "Outcome", "tokens"
 # must be (normalised characters) to be looked at clause by clause, and which clauses count.
 _CLAUSE_END = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
 LONG_QUERY = 24
-# Confidences this close are a tie: the first weighing of a silent question cannot tell them apart.
-TIE = 0.05
 MIN_CLAUSE = 3  # shorter clauses (嗯, 好的) are left out
 MAX_CLAUSES = 3  # the last three: the question usually comes last
 RESCUE_ENTRIES = 3  # the whole message's best entries, whose phrasings meet each clause
@@ -199,30 +197,11 @@ class Matcher:
         return {c.entry_id: c.score for c in ranked}
 
     def _silent(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
-        """Flag what the question asks that the report does not say.
-
-        A question that would not be answered is weighed once more without the words asking
-        for it (「无息借款在哪办」 → 「无息借款」), since those words are often unknown to the
-        FAQ and only drag the confidence down. If the same entry comes first both ways (and does
-        not itself speak to what was asked), the worker gets that programme's answer, what the
-        report does not say and the contacts: as a plain answer when the second weighing is
-        confident, with 「不是这个？」 when it is only plausible (≥ the `silent` cut-off). The
-        first weighing's entry is taken the same way when it is the surer of the two: taking
-        the words out only left a vaguer question (「劳模工作室咋申报」 → 「工作室」).
-        Otherwise the question stays as decided, flagged, so "did you mean" says it too."""
+        """Flag what the question asks that the report does not say (faq/silent_routing.py)."""
         asked = self.silent.find(self._asking_part(query, text, memo))
-        if not asked or decision.best is None:
-            return decision
-        unsaid = self._unsaid(asked, decision.best.entry_id)
-        if not unsaid:
-            return decision
-        if decision.outcome is not Outcome.ANSWER:
-            decision = self._weigh_unsaid(decision, query, asked, unsaid, memo)
-            if decision.best is not None:  # the entry may have changed
-                unsaid = self._unsaid(asked, decision.best.entry_id)
-        return replace(decision, silent="、".join(i.name for i, _ in unsaid))
+        return route_silent(self, decision, query, asked, memo) if asked else decision
 
-    def _unsaid(self, asked: list[Asked], entry_id: str) -> list[Asked]:
+    def unsaid(self, asked: list[Asked], entry_id: str) -> list[Asked]:
         """What a question asks that the entry does not speak to itself."""
         said = self._said.get(entry_id, ("", ""))
         return [(i, hits) for i, hits in asked if not SilentFinder.speaks_to(i, hits, *said)]
@@ -233,30 +212,6 @@ class Matcher:
         if len(query) <= LONG_QUERY:
             return query
         return "".join(self.clauses(text, memo)[-2:]) or query
-
-    def _weigh_unsaid(self, decision: Match, query: str, asked: list[Asked],
-                      unsaid: list[Asked], memo: Memo) -> Match:
-        """Answer a silent question the decision would not answer, when its entry is clear."""
-        best = decision.best
-        assert best is not None
-        if any(not i.detail for i, _ in unsaid):
-            rest = SilentFinder.strip(query, (w for i, hits in asked if not i.detail
-                                              for w in hits))
-            second = self.decide(rest, memo=memo) if len(rest) >= MIN_CLAUSE else decision
-        else:  # only details asked: their words are part of the question, not stripped
-            second = decision
-        second_best = second.best.entry_id if second.best is not None else None
-        # Answered outright when the question without the asking words is confidently an entry
-        # the first weighing put first or could not tell from the first (a tie: 「转岗培训怎么
-        # 报名 电话多少」, the training base, transfer training and the contacts all at 0.26).
-        tied = {c.entry_id for c in decision.candidates if c.confidence >= best.confidence - TIE}
-        if second.outcome is Outcome.ANSWER and second_best in tied:
-            return replace(second, query=query)
-        same = second_best == best.entry_id
-        surer = max(decision, second, key=lambda m: m.confidence)
-        if (same or surer is decision) and surer.confidence >= self.model.thresholds.silent:
-            return Match(Outcome.ANSWER, query, surer.candidates[:1], confirm=True)
-        return decision
 
     def parts(self, text: str, memo: Memo | None = None) -> tuple[str, ...]:
         """The last few clauses of a long message, normalised, and the last two together

@@ -15,9 +15,9 @@ from bot.payload import Action
 from bot.records import EventKind, EventRecord, QuestionRecord
 from bot.replies import ReplyKind
 from faq.decision import FEATURES, Candidate, Match, Outcome, Thresholds, choose, load_model
-from faq.matcher import TIE
 from faq.messages import MessageKey
 from faq.silent import Elsewhere, SilentFinder, SilentIntent, read_silent
+from faq.silent_routing import TIE, route
 from faq.views import Memo
 
 T = Thresholds(answer=0.6, alternative=0.3, clarify=0.1, confirm=0.4)
@@ -146,9 +146,10 @@ def test_a_silent_question_weighed_again(shipped_dialogue: Dialogue,
     monkeypatch.setattr(matcher, "decide", lambda *args, **kwargs: second)
     asked = matcher.silent.find(first.query)
     assert asked and not any(intent.detail for intent, _ in asked)  # a way of asking: stripped
-    got = matcher._weigh_unsaid(first, first.query, asked, asked, Memo())
-    if expected is None:
-        assert got == first
+    got = route(matcher, first, first.query, asked, Memo())
+    assert got.silent  # what the report does not say, whichever way it goes
+    if expected is None:  # the decision stays, flagged
+        assert replace(got, silent="") == first
     else:
         assert got.outcome is Outcome.ANSWER and got.best is not None
         assert (got.best.entry_id, got.confirm) == expected and got.query == first.query
@@ -163,9 +164,32 @@ def test_a_tie_is_broken_by_the_question_without_its_asking_words(
     for second_best, expected in (("b", "b"), ("d", None)):  # within the tie, or just outside
         second = Match(Outcome.ANSWER, "转岗培训", (c(second_best, 0.92),))
         monkeypatch.setattr(matcher, "decide", lambda *args, answer=second, **kwargs: answer)
-        got = matcher._weigh_unsaid(first, first.query, asked, asked, Memo())
+        got = route(matcher, first, first.query, asked, Memo())
         assert (got.best.entry_id if got.outcome is Outcome.ANSWER and got.best else None) \
             == expected
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    (Match(Outcome.ANSWER, "吴明", (c("wu-ming-studio", 0.99),)), "wu-ming-studio"),
+    # only plausible without the asking words: the entry that speaks to them stays
+    (Match(Outcome.ANSWER, "吴明", (c("wu-ming-studio", 0.55),), confirm=True), None),
+    (Match(Outcome.FALLBACK, "吴明", (c("wu-ming-studio", 0.3),)), None),
+])
+def test_an_entry_that_speaks_to_it_only_through_the_asking_words(
+        shipped_dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch, second: Match,
+        expected: str | None) -> None:
+    matcher = shipped_dialogue.knowledge.matcher
+    first = Match(Outcome.FALLBACK, "吴明电话多少",
+                  (c("contact-union", 0.44), c("wu-ming-studio", 0.23)))
+    asked = matcher.silent.find(first.query)
+    assert asked and not matcher.unsaid(asked, "contact-union")  # it speaks to phone numbers
+    monkeypatch.setattr(matcher, "decide", lambda *args, **kwargs: second)
+    got = route(matcher, first, first.query, asked, Memo())
+    if expected is None:
+        assert got == first
+    else:
+        assert got.outcome is Outcome.ANSWER and got.best is not None
+        assert got.best.entry_id == expected and got.query == first.query and got.silent
 
 
 def test_silent_finder_and_its_file(tmp_path: Path) -> None:

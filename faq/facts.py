@@ -2,7 +2,8 @@
 whether a text's quantities are backed by the report (answers, labels and flow texts alike).
 
 A quantity is a number as workers read it — Arabic or Chinese numerals (10, 十万, 五十万,
-一到三年, 三百多), scaled by 万/亿, with 多/余 ("more than") and a unit (年 名 家 所 项 人 元 …).
+一到三年, 三百多), scaled by 万/亿, with 多/余 ("more than") and a unit (年 名 家 所 项 人 元 种 …),
+or a share (百分之八十 = 80%, 十分之一).
 Quantities are compared by value, not by spelling, so 10万 in an answer is backed by 10万元
 or 十万 in the source, while 5万, 1万 (for 1万多) or 一到五年 (for 1到3年) are not.
 """
@@ -21,10 +22,14 @@ from faq.text import cn_to_int
 _SPACE = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
-UNITS = "年名家所项人元批届月天位倍岁个日期场%"
+UNITS = "年名家所项人元批届月天位倍岁个日期场种%"
 _BIG = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+# An ordinal or a pointer (第五届, 第三种, 哪一种, 这一种, 每一个) is not a count; a number is read
+# from where its run starts (第15届 is not 5届).
+_NOT_A_COUNT = r"(?<![第哪这那每某\d.零〇一二两三四五六七八九十百千])"
+_NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _QUANTITY = re.compile(
-    r"(?P<pct>百分之)?"
+    _NOT_A_COUNT + rf"(?:(?P<den>{_NUMERAL})分之)?"  # 百分之八十 is 80%, 十分之一 is 0.1
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
     r"(?P<more1>[多余])?(?P<big>[万亿]{0,2})(?P<more2>[多余])?"
     rf"(?P<unit>个月|[{UNITS}])?")  # 3个月 is a span, 3月 a month
@@ -47,7 +52,9 @@ class Quantity:
 
     @property
     def plain(self) -> str:
-        """The compared form, e.g. 100000元, for messages."""
+        """The compared form, e.g. 100000元, for messages (a share as written: 十分之一)."""
+        if self.unit == "分之":
+            return self.text
         value = format(self.value.normalize(), "f")
         return value + ("多" if self.more else "") + self.unit
 
@@ -105,14 +112,22 @@ def _quantity(match: re.Match[str]) -> Quantity | None:
         value = Decimal(as_int)
     for big in match.group("big"):
         value *= _BIG[big]
-    unit = "%" if match.group("pct") else match.group("unit") or ""
+    unit = match.group("unit") or ""
+    den = match.group("den")
+    if den in ("百", "100"):
+        unit = "%"
+    elif den:
+        denominator = Decimal(den) if den.isascii() else Decimal(cn_value(den) or 0)
+        if not denominator:
+            return None
+        value, unit = value / denominator, "分之"
     more = bool(match.group("more1") or match.group("more2"))
     return Quantity(match.group(0), value, unit, more)
 
 
 def _counts(match: re.Match[str], quantity: Quantity) -> bool:
     """Whether a Chinese numeral reads as a quantity rather than as part of a word."""
-    return bool(quantity.unit or match.group("big") or quantity.more)
+    return bool(quantity.unit or match.group("big") or quantity.more or match.group("den"))
 
 
 def _range_start(match: re.Match[str], start: Quantity, end_match: re.Match[str],

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from helpers import decoded, payload_of, targets
 
 from bot.dialogue import Dialogue
 from bot.payload import Action, Payload
 from bot.records import EventKind, EventRecord
 from bot.replies import Reply, ReplyKind
-from faq.contacts import contacts_block
+from faq.contacts import Contact, contacts_block, local_promise
 from faq.flows.engine import FlowTarget, Move, start_target
 from faq.layout import MAX_ROWS
 from faq.placeholders import first_line
@@ -129,3 +130,19 @@ def test_an_answer_that_says_the_report_is_silent_gives_the_contacts(
               if re.search(r"没有?写|没有列出|报道里没有[。，]", shipped_dialogue.answer(e).text)]
     assert len(silent) >= 10  # the check means something only if such answers exist
     assert [e.id for e in silent if contacts not in shipped_dialogue.answer(e).text] == []
+
+
+@pytest.mark.parametrize(("text", "promise"), [
+    ("请问所在市县总工会。", "所在市县总工会"),
+    ("可以去市总工会问问", "去市总工会"),
+    ("找县总工会", "找县总工会"),
+    ("到区工会问一下", "到区工会"),
+    ("问问市里的工会", "问问市里的工会"),
+    ("贷款贴息由市级以下工会和银行签协议", None),  # a fact, not where to go
+    ("先问本单位工会", None),
+    ("河北省总工会设立专项资金", None),
+])
+def test_sending_workers_to_a_city_union_is_a_promise(text: str, promise: str | None) -> None:
+    assert local_promise(text, ()) == promise
+    city = (Contact("石家庄市总工会", "0311-0000000"),)  # config that keeps the promise
+    assert local_promise(text, city) is None

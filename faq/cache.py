@@ -29,20 +29,33 @@ def _cache_path(name: str, kind: str) -> Path:
 
 
 def read_cached(name: str, kind: str = "marshal") -> Any:
-    """A table kept by `write_cached`, or None when there is none (or it is unreadable)."""
+    """A table kept by `write_cached`, or None when there is none (or it is unreadable).
+
+    A pickle runs code as it loads, so one is read only if this user owns it and nobody else
+    can write it or its folder: a shared or careless XDG_CACHE_HOME is then only a miss."""
+    path = _cache_path(name, kind)
     try:
-        return _FORMATS[kind].loads(_cache_path(name, kind).read_bytes())
+        if kind == "pickle" and not (_private(path) and _private(path.parent)):
+            return None
+        return _FORMATS[kind].loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - any unreadable file is a miss (a pickle can raise anything)
         return None
+
+
+def _private(path: Path) -> bool:
+    stat = path.stat()
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
 
 
 def write_cached(name: str, value: Any, kind: str = "marshal") -> None:
     """Keep a table; write-then-rename so a concurrent reader never sees half a file."""
     path = _cache_path(name, kind)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(_FORMATS[kind].dumps(value))
+        data = _FORMATS[kind].dumps(value)
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+            out.write(data)
         partial.replace(path)
     except (OSError, ValueError, TypeError, pickle.PicklingError):
         pass  # a read-only home only costs start-up time

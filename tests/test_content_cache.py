@@ -3,13 +3,14 @@ give, and any change to what loading depends on reads the files afresh."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
 from bot.config import load_config
 from faq.cache import cache_dir
-from faq.content import FaqPaths, load_content
+from faq.content import Content, FaqPaths, load_content
 from faq.content_cache import content_key, load_content_cached
 
 
@@ -71,3 +72,17 @@ def test_other_display_paths_are_another_key(paths: FaqPaths) -> None:
     moved = FaqPaths(**{**paths.__dict__, "base": paths.entries})  # names shown differently
     assert content_key(moved) != content_key(paths)
     assert load_content_cached(moved)[0].files != load_content_cached(paths)[0].files
+
+
+def test_a_pickle_others_could_write_is_not_read(paths: FaqPaths) -> None:
+    expected = load_content_cached(paths)
+    cached = next(cache_dir().glob(f"content-{content_key(paths)}-*.pickle"))
+    assert cached.stat().st_mode & 0o777 == 0o600  # written for this user alone
+    # someone else's pickle in its place (here: a different content, group-writable)
+    other = pickle.dumps((Content(), []))
+    cached.write_bytes(other)
+    cached.chmod(0o664)
+    assert load_content_cached(paths) == expected  # not read: loaded from the files again
+    cached.write_bytes(other)
+    cached.chmod(0o600)
+    assert load_content_cached(paths)[0] == Content()  # the same file, private: read

@@ -26,11 +26,12 @@ UNITS = "年名家所项人元批届月天位倍岁个日期场种%"
 _BIG = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 # An ordinal or a pointer (第五届, 第三种, 哪一种, 这一种, 每一个) is not a count; a number is read
 # from where its run starts (第15届 is not 5届).
-_NOT_A_COUNT = r"(?<![第哪这那每某\d.零〇一二两三四五六七八九十百千])"
-_NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_NOT_A_COUNT = rf"(?<![第哪这那每某\d.{_CN_DIGITS}])"
+_NUMERAL = rf"\d+(?:\.\d+)?|[{_CN_DIGITS}]+"
 _QUANTITY = re.compile(
     _NOT_A_COUNT + rf"(?:(?P<den>{_NUMERAL})分之)?"  # 百分之八十 is 80%, 十分之一 is 0.1
-    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+    rf"(?P<num>{_NUMERAL})"
     r"(?P<more1>[多余])?(?P<big>[万亿]{0,2})(?P<more2>[多余])?"
     rf"(?P<unit>个月|[{UNITS}])?")  # 3个月 is a span, 3月 a month
 _RANGE = re.compile(r"\s*(?:到|至|-|~|～|—|－)\s*$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faq.content import Content, Entry, FaqPaths, load_content
+from faq.content import Content, Entry, FaqPaths
 from faq.content_cache import load_content_cached
 from faq.matcher import Matcher, MatchSettings
 from faq.silent import SilentFinder
@@ -53,9 +53,8 @@ def build_knowledge(content: Content, match: MatchConfig) -> Knowledge:
     return Knowledge(content, normalizer, build_matcher(content, normalizer, match))
 
 
-def load_knowledge(paths: FaqPaths, match: MatchConfig,
-                   use_cache: bool = True) -> tuple[Knowledge, list[Problem]]:
+def load_knowledge(paths: FaqPaths, match: MatchConfig) -> tuple[Knowledge, list[Problem]]:
     """Read every FAQ file (or the cache of them) and build the matcher; problems come back
     alongside, never raised."""
-    content, problems = load_content_cached(paths) if use_cache else load_content(paths)
+    content, problems = load_content_cached(paths)
     return build_knowledge(content, match), problems

@@ -38,6 +38,11 @@ def route(matcher: Matcher, decision: Match, query: str, asked: list[Asked],
         decision = _weigh_unsaid(matcher, decision, query, asked, unsaid, memo)
         if decision.best is not None:  # the entry may have changed
             unsaid = matcher.unsaid(asked, decision.best.entry_id)
+    return _flagged(decision, unsaid)
+
+
+def _flagged(decision: Match, unsaid: list[Asked]) -> Match:
+    """The decision saying what the report does not say (the intents' names, as shown)."""
     return replace(decision, silent="、".join(i.name for i, _ in unsaid))
 
 
@@ -92,4 +97,4 @@ def _asked_of_another(matcher: Matcher, decision: Match, query: str, asked: list
     unsaid = matcher.unsaid(asked, second.best.entry_id)
     if not unsaid:
         return decision
-    return replace(second, query=query, silent="、".join(i.name for i, _ in unsaid))
+    return _flagged(replace(second, query=query), unsaid)

@@ -18,7 +18,7 @@ from bot.records import EventKind, EventRecord, QuestionRecord, new_question_id
 from bot.replies import Button, Reply, ReplyKind, Rows, Suggestion
 from faq.content import Entry, linked_passages
 from faq.flows import engine
-from faq.knowledge import Knowledge
+from faq.knowledge import Knowledge, TopicHint
 from faq.layout import MAX_RELATED_SHOWN
 from faq.matcher import Candidate, Match, Outcome
 from faq.messages import MessageKey as K
@@ -122,6 +122,9 @@ class Dialogue:
             return Reply(kind=ReplyKind.CLARIFY, text=text, buttons=rows,
                          score=match.score, suggestions=suggestions, query=match.query,
                          question_id=qid, records=(record,), silent=match.silent)
+        hint = self.knowledge.topic_hint(match)
+        if hint is not None:
+            return self._silent_topic(match, hint, qid, note, record)
         fallback = self.msg(K.ELSEWHERE, place=match.elsewhere) if match.elsewhere \
             else self.msg(K.FALLBACK)
         return Reply(kind=ReplyKind.FALLBACK, text=note + fallback,
@@ -148,6 +151,18 @@ class Dialogue:
             text += "\n\n" + self.msg(K.ALSO_ASK)
         return Reply(kind=ReplyKind.ANSWER, text=text, buttons=reply.buttons, entry_id=entry.id,
                      score=match.score, suggestions=alternatives, query=match.query,
+                     question_id=qid, records=(record,), silent=match.silent)
+
+    def _silent_topic(self, match: Match, hint: TopicHint, qid: str, note: str,
+                      record: QuestionRecord) -> Reply:
+        """Not answered: what the report does not say, the contacts, and the topic's likeliest
+        entries to open (the worker's programme is plain, the entry is not)."""
+        suggestions = self._suggestions(hint.candidates)
+        rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
+                                                   question=qid)),) for s in suggestions)
+        text = note + self.msg(K.SILENT_TOPIC, what=match.silent, topic=hint.topic.title)
+        return Reply(kind=ReplyKind.FALLBACK, text=text, buttons=rows + (self.menu_row(),),
+                     score=match.score, suggestions=suggestions, query=match.query,
                      question_id=qid, records=(record,), silent=match.silent)
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:

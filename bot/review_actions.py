@@ -64,6 +64,18 @@ def disk_dialogue(config: Config) -> Dialogue:
     return Dialogue(config, knowledge, Codec(b"review"))
 
 
+def asks_unsaid(dialogue: Dialogue, text: str, entry_id: str) -> str:
+    """What `text` asks that the entry does not say (faq/data/silent.yaml, as shown), or "".
+
+    A worker who asked 「大工匠有奖金吗」 and opened the craftsman entry read what the report
+    says, but the entry does not answer the question: as its alternate, the wording would tell
+    the matcher that the entry speaks to bonuses, and the note that the report is silent would
+    no longer be given."""
+    matcher = dialogue.knowledge.matcher
+    asked = matcher.silent.find(matcher.normalizer.normalize(text))
+    return "、".join(intent.name for intent, _ in matcher.unsaid(asked, entry_id))
+
+
 def direct_entry(dialogue: Dialogue, text: str) -> str | None:
     """The entry the dialogue answers `text` with directly, or None (clarify, fallback)."""
     reply = dialogue.ask(text)
@@ -83,8 +95,10 @@ async def review_queue(store: Store, config: Config, days: int, min_count: int |
     wordings = await wordings_since(store, since)
     decided = {d.key for d in await store.decisions()}
     dialogue = await in_daemon_thread(disk_dialogue, config)
-    return await in_daemon_thread(queue, list(wordings.values()), decided,
-                                  partial(direct_entry, dialogue), min_count)
+    found = await in_daemon_thread(queue, list(wordings.values()), decided,
+                                   partial(direct_entry, dialogue), min_count)
+    return [s for s in found if s.kind is not SuggestionKind.ALTERNATE
+            or not asks_unsaid(dialogue, s.text, s.entry_id or "")]
 
 
 async def decide(store: Store, config: Config, suggestion_id: str, verdict: Verdict,
@@ -128,6 +142,11 @@ def add_alternate(config: Config, suggestion: Suggestion) -> Outcome:
         return Outcome(Result.REFUSED, sid, suggestion, problems=(gone,))
     if direct_entry(dialogue, suggestion.text) == entry.id:
         return Outcome(Result.ALREADY_ANSWERED, sid, suggestion, file=entry.file)
+    unsaid = asks_unsaid(dialogue, suggestion.text, entry.id)
+    if unsaid:
+        silent = Problem(entry.file, entry.line, f"这句问的{unsaid}，条目 {entry.id} 里没有写；"
+                         "加成它的问法，机器人就不再提醒「报道里没有写」了")
+        return Outcome(Result.REFUSED, sid, suggestion, problems=(silent,))
     text = path.read_text(encoding="utf-8")
     try:
         edited, line = with_alternate(text, entry.id, suggestion.text)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faq.content import Content, Entry, FaqPaths
+from faq.content import Content, Entry, FaqPaths, Topic
 from faq.content_cache import load_content_cached
+from faq.decision import Candidate, Match, Outcome
 from faq.matcher import Matcher, MatchSettings
 from faq.silent import SilentFinder
 from faq.text import DEFAULT_MAX_QUERY_CHARS, Normalizer, synonym_map
@@ -23,6 +24,25 @@ class MatchConfig:
     max_query_chars: int = DEFAULT_MAX_QUERY_CHARS
 
 
+# A question about what the report does not say that no entry answers surely enough is still
+# plainly about one programme when the matcher's candidates agree on its topic (「劳动竞赛获奖
+# 了有奖金吗」: three competition entries, none sure): the worker is told the report does not
+# say it and offered that topic's entries instead of the whole menu. Set by hand on the worker
+# sets: under 0.2 the first candidate is as often another matter (「石家庄公交卡在哪办」 leans
+# to the craftsman posters on bus shelters at 0.16).
+TOPIC_FLOOR = 0.2  # the first candidate's confidence
+TOPIC_SHARE = 0.9  # of the candidates' summed confidence, held by the first one's topic
+TOPIC_MIN = 2  # entries of that topic among the candidates: one entry alone is no topic
+
+
+@dataclass(frozen=True)
+class TopicHint:
+    """The topic a question falls in, and its entries among the candidates (likeliest first)."""
+
+    topic: Topic
+    candidates: tuple[Candidate, ...]
+
+
 @dataclass(frozen=True)
 class Knowledge:
     content: Content
@@ -32,6 +52,21 @@ class Knowledge:
     @property
     def entries(self) -> dict[str, Entry]:
         return self.content.entries
+
+    def topic_hint(self, match: Match) -> TopicHint | None:
+        """The topic of a silent question that falls back, when its candidates agree on one."""
+        if match.outcome is not Outcome.FALLBACK or not match.silent or match.best is None \
+                or match.best.confidence < TOPIC_FLOOR:
+            return None
+        topic = self.content.topic(self.entries[match.best.entry_id].topic)
+        if topic is None:
+            return None
+        within = tuple(c for c in match.candidates if self.entries[c.entry_id].topic == topic.id)
+        held = sum(c.confidence for c in within)
+        if len(within) < TOPIC_MIN or held < TOPIC_SHARE * sum(c.confidence
+                                                               for c in match.candidates):
+            return None
+        return TopicHint(topic, within)
 
 
 def build_normalizer(groups: list[list[str]], match: MatchConfig) -> Normalizer:

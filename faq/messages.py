@@ -25,6 +25,7 @@ class MessageKey(StrEnum):
     NOT_THIS = "not_this"
     SILENT_NOTE = "silent_note"
     SILENT_NOTE_SEE_ABOVE = "silent_note_see_above"
+    SILENT_TOPIC = "silent_topic"
     ELSEWHERE = "elsewhere"
     EMPTY = "empty"
     NOT_TEXT = "not_text"

@@ -186,3 +186,32 @@ def test_accept_on_a_faq_that_is_already_broken_says_so(records: Path, faq_copy:
     out = capsys.readouterr().out
     assert "现在就有错误" in out and "no-such-entry" in out
     assert {p: p.read_text(encoding="utf-8") for p in files} == files
+
+
+def test_a_pick_after_a_silent_question_is_no_alternate(records: Path, faq_copy: Path,
+                                                        capsys) -> None:
+    """The worker who asked about a bonus and opened the craftsman entry read what the report
+    says; as the entry's alternate the wording would silence the note that it says no more."""
+    config = load_config(faq_copy)
+    dialogue = open_dialogue(config, key=b"k")
+    asked = "大工匠有奖金吗"
+    reply = dialogue.ask(asked)
+    assert reply.silent and reply.suggestions
+    picked = reply.suggestions[0].entry_id
+
+    async def pick() -> None:
+        service = Service(dialogue, SqliteStore(records), b"test salt")
+        shown = await service.text(300, asked)
+        await service.button(300, payload_of(dialogue, shown, Action.ENTRY, picked))
+        await service.close()
+
+    asyncio.run(pick())
+    sid = wording_key(SuggestionKind.ALTERNATE, picked, reply.query)
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    assert sid not in out and len(queue_ids(out, SuggestionKind.ALTERNATE)) == 1  # the other
+    files = {p: p.read_text(encoding="utf-8") for p in config.faq.entries.glob("*.yaml")}
+    assert main(["review", "--accept", sid]) == 1
+    out = capsys.readouterr().out
+    assert reply.silent in out and "没有修改任何文件" in out
+    assert {p: p.read_text(encoding="utf-8") for p in files} == files

@@ -44,8 +44,8 @@ from fake_bot_api import (  # noqa: E402
     SERVER_ERROR,
     FakeBotApi,
     Fault,
-    text_update,
 )
+from fake_updates import text_update  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.records import EventKind  # noqa: E402

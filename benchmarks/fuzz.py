@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
 from e2e_harness import Harness  # noqa: E402
-from fake_bot_api import FakeBotApi, check_html, text_update, visible_length  # noqa: E402
-from fake_bot_api import callback_update as tap_update  # noqa: E402
+from fake_bot_api import FakeBotApi, check_html, visible_length  # noqa: E402
+from fake_updates import callback_update as tap_update  # noqa: E402
+from fake_updates import text_update  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.loading import open_dialogue  # noqa: E402

@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
-from fake_bot_api import FakeBotApi, callback_update, text_update  # noqa: E402
+from fake_bot_api import FakeBotApi  # noqa: E402
+from fake_updates import callback_update, text_update  # noqa: E402
 from load_replicas import REPLIES, Count, compare  # noqa: E402
 from load_replicas import SALT as SHARED_SALT  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402

@@ -10,11 +10,9 @@ import time
 
 import pytest
 from e2e_harness import STAFF_ID, Harness, buttons, pick, same_buttons
-from fake_bot_api import (
+from fake_bot_api import FLOOD, Call, FakeBotApi
+from fake_updates import (
     BOT_USER,
-    FLOOD,
-    Call,
-    FakeBotApi,
     callback_update,
     chat,
     edited_update,

@@ -12,16 +12,8 @@ from typing import Any
 
 import pytest
 from e2e_harness import Harness, pick
-from fake_bot_api import (
-    BAD_GATEWAY,
-    FLOOD,
-    MALFORMED,
-    SERVER_ERROR,
-    Call,
-    FakeBotApi,
-    Fault,
-    text_update,
-)
+from fake_bot_api import BAD_GATEWAY, FLOOD, MALFORMED, SERVER_ERROR, Call, FakeBotApi, Fault
+from fake_updates import text_update
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 

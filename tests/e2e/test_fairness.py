@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from e2e_harness import Harness, pick
-from fake_bot_api import FakeBotApi, text_update
+from fake_bot_api import FakeBotApi
+from fake_updates import text_update
 
 from bot.config import Config
 from bot.replies import ReplyKind

@@ -7,7 +7,8 @@ import asyncio
 import html
 
 from e2e_harness import WAIT, Harness, pick
-from fake_bot_api import BOT_USER, FakeBotApi, callback_update, photo_update, text_update
+from fake_bot_api import FakeBotApi
+from fake_updates import BOT_USER, callback_update, photo_update, text_update
 
 from bot.config import LimitsConfig
 from bot.payload import Action, Payload

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 from e2e_harness import STAFF_ID, Harness, pick
-from fake_bot_api import text_update
+from fake_updates import text_update
 from storage_helpers import records_env
 
 from bot import reports

@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 from e2e_harness import WAIT, listening
-from fake_bot_api import Call, FakeBotApi, callback_update, text_update
+from fake_bot_api import Call, FakeBotApi
+from fake_updates import callback_update, text_update
 from postgres_server import PostgresServer
 from round_robin import RoundRobinProxy
 from storage_helpers import records_env, unionbot

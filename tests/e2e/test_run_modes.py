@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from e2e_harness import WAIT, listening
-from fake_bot_api import FakeBotApi, text_update
+from fake_bot_api import FakeBotApi
+from fake_updates import text_update
 from telegram.ext import Application
 
 from bot.config import Config

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_bot_api import FakeBotApi, text_update
+from fake_bot_api import FakeBotApi
+from fake_updates import text_update
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIONBOT = Path(sys.executable).parent / "unionbot"

@@ -234,6 +234,13 @@ def test_detail_intents_keep_their_words_when_weighed(shipped_dialogue: Dialogue
     assert amount.answered and "钱数" not in amount.silent
 
 
+
+def test_who_else_is_no_list(shipped_dialogue: Dialogue) -> None:
+    """「还有谁」 asks who else takes part (the report says), not for a list it lacks."""
+    equity = shipped_dialogue.ask("资金入股是省总自己入股吗，还有谁一起持股")
+    assert equity.entry_id == "equity-stake" and not equity.silent
+    assert "名单" in shipped_dialogue.ask("大干60天竞赛最后谁赢了").silent
+
 def test_a_story_uses_asking_words_in_passing(shipped_dialogue: Dialogue) -> None:
     """Only a long message's last clauses ask: 「打电话」 and 「写个材料」 told first are story."""
     stories = {"俺闺女昨天打电话跟我说，她们厂里在评河北大工匠，俺就想问问这个河北大工匠到底是啥":

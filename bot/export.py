@@ -59,7 +59,8 @@ def review_rows(dialogue: Dialogue, suggestions: list[Suggestion]
     entries = dialogue.knowledge.entries
     for s in suggestions:
         entry = entries.get(s.entry_id or "")
-        yield (s.id, KIND[s.kind], s.entry_id or "", entry.question if entry else "", s.count,
+        kind = f"报道里没写（{s.unsaid}）" if s.unsaid else KIND[s.kind]
+        yield (s.id, kind, s.entry_id or "", entry.question if entry else "", s.count,
                s.workers, stamp(s.last_seen), s.text, " / ".join(s.variants))
 
 

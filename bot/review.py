@@ -85,6 +85,9 @@ class Suggestion:
     kind: SuggestionKind
     entry_id: str | None
     wordings: tuple[Wording, ...]  # the leading (most frequent) wording first
+    # An unanswered wording the FAQ now answers with what the report does not say (the intents'
+    # names): the worker was told so and given the contacts; no entry can be written for it.
+    unsaid: str = ""
 
     @property
     def id(self) -> str:

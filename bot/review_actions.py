@@ -97,8 +97,16 @@ async def review_queue(store: Store, config: Config, days: int, min_count: int |
     dialogue = await in_daemon_thread(disk_dialogue, config)
     found = await in_daemon_thread(queue, list(wordings.values()), decided,
                                    partial(direct_entry, dialogue), min_count)
-    return [s for s in found if s.kind is not SuggestionKind.ALTERNATE
+    return [with_unsaid(dialogue, s) for s in found if s.kind is not SuggestionKind.ALTERNATE
             or not asks_unsaid(dialogue, s.text, s.entry_id or "")]
+
+
+def with_unsaid(dialogue: Dialogue, suggestion: Suggestion) -> Suggestion:
+    """An unanswered wording marked with what it asks that the report does not say, when the
+    FAQ now tells the worker so: staff should not write an entry the report cannot back."""
+    if suggestion.kind is not SuggestionKind.NEW_ENTRY:
+        return suggestion
+    return replace(suggestion, unsaid=dialogue.ask(suggestion.text).silent)
 
 
 async def decide(store: Store, config: Config, suggestion_id: str, verdict: Verdict,

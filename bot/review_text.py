@@ -37,8 +37,9 @@ def entry_label(dialogue: Dialogue, entry_id: str | None) -> str:
 
 def suggestion_text(dialogue: Dialogue, n: int, s: Suggestion) -> str:
     """One suggestion: what to do, how much evidence, the example and similar wordings."""
-    lines = [dialogue.msg(TITLE[s.kind], n=str(n), id=s.id, entry=s.entry_id or "",
-                          label=entry_label(dialogue, s.entry_id)),
+    title = K.REVIEW_SILENT if s.unsaid else TITLE[s.kind]
+    lines = [dialogue.msg(title, n=str(n), id=s.id, entry=s.entry_id or "",
+                          label=entry_label(dialogue, s.entry_id), what=s.unsaid),
              dialogue.msg(K.REVIEW_EVIDENCE, count=str(s.count), workers=str(s.workers),
                           last=when(s.last_seen)),
              dialogue.msg(K.REVIEW_EXAMPLE, text=s.text)]

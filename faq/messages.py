@@ -95,6 +95,7 @@ class MessageKey(StrEnum):
     REVIEW_ALTERNATE = "review_alternate"
     REVIEW_ANSWER = "review_answer"
     REVIEW_NEW_ENTRY = "review_new_entry"
+    REVIEW_SILENT = "review_silent"
     REVIEW_EVIDENCE = "review_evidence"
     REVIEW_EXAMPLE = "review_example"
     REVIEW_VARIANT = "review_variant"

@@ -18,6 +18,7 @@ from bot.replies import Reply, ReplyKind
 from bot.review import SuggestionKind, wording_key
 from bot.service import Service
 from bot.storage.sqlite import SqliteStore
+from faq.messages import MessageKey
 from tests.helpers import payload_of
 
 CLARIFYING = ("工会帮不帮人创业", "工匠", "培训", "补贴", "帮扶", "创业")
@@ -215,3 +216,32 @@ def test_a_pick_after_a_silent_question_is_no_alternate(records: Path, faq_copy:
     out = capsys.readouterr().out
     assert reply.silent in out and "没有修改任何文件" in out
     assert {p: p.read_text(encoding="utf-8") for p in files} == files
+
+
+def test_an_unanswered_silent_question_is_marked_so(records: Path, faq_copy: Path,
+                                                     tmp_path: Path, capsys) -> None:
+    """Two workers asked about a bonus the report never mentions: the review says the bot told
+    them so, instead of suggesting an entry the report cannot back."""
+    config = load_config(faq_copy)
+    dialogue = open_dialogue(config, key=b"k")
+    asked = "大工匠有奖金吗"
+    silent = dialogue.ask(asked).silent
+    assert silent
+
+    async def ask_twice() -> None:
+        service = Service(dialogue, SqliteStore(records), b"test salt")
+        for worker in (400, 401):
+            await service.text(worker, asked)
+        await service.close()
+
+    asyncio.run(ask_twice())
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    sid = wording_key(SuggestionKind.NEW_ENTRY, None, dialogue.ask(asked).query)
+    shown = dialogue.msg(MessageKey.REVIEW_SILENT, n="2", id=sid, what=silent)
+    assert shown.split("]", 1)[1] in out and f"[{sid}]" in out
+    assert "今天天气怎么样" in out and "可能要新增条目" in out  # the plain unanswered one stays
+    path = tmp_path / "review.csv"
+    assert main(["export", "review", "--csv", str(path)]) == 0
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r[1] for r in rows if r[0] == sid] == [f"报道里没写（{silent}）"]

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.storage.base import is_shared
-from faq.check import CheckConfig
 from faq.contacts import Contact
 from faq.content import FaqPaths
 from faq.fields import id_rule, is_text, unknown_field_message, unknown_fields, valid_id
 from faq.knowledge import MatchConfig
+from faq.layout import CheckConfig
 from faq.matcher import MatchSettings
 from faq.sources import DEFAULT_SHORT, SourceDoc
 from faq.yamlfile import YamlDoc, YamlError, read_yaml

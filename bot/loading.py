@@ -1,5 +1,6 @@
 """Loading the content for a dialogue, with one rule for start-up, /reload and `unionbot check`:
-every check runs, and content with errors is refused.
+every check runs, and content with errors is refused. The checks' verdict on content that has not
+changed is read back (faq/check_cache.py); `unionbot check`'s deep checks always run.
 
 Apart from the service (bot/service.py) so that `unionbot ask` and `unionbot check` load without
 importing asyncio and the storage they do not use.
@@ -12,7 +13,7 @@ import secrets
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.payload import Codec, payload_problems
-from faq.check import check_knowledge
+from faq.check_cache import checked
 from faq.knowledge import Knowledge, load_knowledge
 from faq.yamlfile import Problem
 
@@ -29,8 +30,14 @@ def check_content(config: Config, knowledge: Knowledge, codec: Codec, deep: bool
                   verify_sources: bool = True) -> list[Problem]:
     """Every check that start-up, /reload and `unionbot check` apply alike (`deep`, the
     matcher-based ones, only in `unionbot check`)."""
-    problems = check_knowledge(knowledge, config.faq, config.check, deep=deep,
-                               contacts=config.contacts, verify_sources=verify_sources)
+    if deep:
+        from faq.check import check_knowledge  # `unionbot check` alone: never kept
+
+        problems = check_knowledge(knowledge, config.faq, config.check, deep=True,
+                                   contacts=config.contacts, verify_sources=verify_sources)
+    else:
+        problems = checked(knowledge, config.faq, config.check, config.contacts,
+                           verify_sources, config.match)
     return problems + payload_problems(knowledge.content, codec)
 
 

@@ -10,36 +10,19 @@ failed to load is not reported again: that problem is already on the list.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from faq.contacts import Contact
 from faq.content import Content, Entry, FaqPaths
 from faq.facts import unsupported_quantities
 from faq.flows.checks import check_flows
 from faq.knowledge import Knowledge
-from faq.layout import LayoutRules, check_layout
+from faq.layout import CheckConfig, check_layout
 from faq.matcher import Outcome
 from faq.placeholders import Renderer
 from faq.sources import PassageCheck, read_documents
 from faq.yamlfile import Problem
 
 TELEGRAM_MESSAGE_LIMIT = 4096
-
-
-@dataclass(frozen=True)
-class CheckConfig:
-    min_alternates: int = 8
-    max_answer_chars: int = 600
-    max_button_label_chars: int = 20  # flow titles and options
-    max_label_chars: int = 16  # an entry's label
-    max_first_line_chars: int = 40
-    max_result_chars: int = 250
-    max_related: int = 3
-
-    @property
-    def layout(self) -> LayoutRules:
-        return LayoutRules(self.max_label_chars, self.max_first_line_chars,
-                           self.max_result_chars, self.max_related)
 
 
 def check_knowledge(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,

@@ -50,13 +50,21 @@ def content_key(paths: FaqPaths) -> str | None:
 
 def load_content_cached(paths: FaqPaths) -> tuple[Content, list[Problem]]:
     """`load_content`, read from the cache when nothing it depends on has changed."""
+    content, problems, _ = load_content_keyed(paths)
+    return content, problems
+
+
+def load_content_keyed(paths: FaqPaths) -> tuple[Content, list[Problem], str | None]:
+    """`load_content_cached` and the key of what it returns: None when the files changed while
+    they were read, or could not be hashed (then nothing built from them may be cached)."""
     key = content_key(paths)
     name = f"content-{key}"
     cached = read_cached(name, "pickle") if key else None
     if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Content):
-        return cached
+        return cached[0], cached[1], key
     content, problems = load_content(paths)
-    if key is not None and content_key(paths) == key:
-        write_cached(name, (content, problems), "pickle")
-        forget_old("content", name)
-    return content, problems
+    if key is None or content_key(paths) != key:
+        return content, problems, None
+    write_cached(name, (content, problems), "pickle")
+    forget_old("content", name)
+    return content, problems, key

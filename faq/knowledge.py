@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from faq.content import Content, Entry, FaqPaths, Topic
-from faq.content_cache import load_content_cached
+from faq.content_cache import load_content_keyed
 from faq.decision import Candidate, Match, Outcome
 from faq.matcher import Matcher, MatchSettings
 from faq.silent import SilentFinder
@@ -48,6 +48,10 @@ class Knowledge:
     content: Content
     normalizer: Normalizer
     matcher: Matcher
+    # The hash of the files the content was read from and the code that read them, when it is
+    # known to name exactly this content (faq/content_cache.py): what is derived from the
+    # content alone, like the checks' verdict, may be kept under it.
+    content_key: str | None = None
 
     @property
     def entries(self) -> dict[str, Entry]:
@@ -83,13 +87,14 @@ def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) 
     return Matcher(phrasings, normalizer, match.settings, silent=silent, answers=answers)
 
 
-def build_knowledge(content: Content, match: MatchConfig) -> Knowledge:
+def build_knowledge(content: Content, match: MatchConfig, content_key: str | None = None
+                    ) -> Knowledge:
     normalizer = build_normalizer(content.synonym_groups, match)
-    return Knowledge(content, normalizer, build_matcher(content, normalizer, match))
+    return Knowledge(content, normalizer, build_matcher(content, normalizer, match), content_key)
 
 
 def load_knowledge(paths: FaqPaths, match: MatchConfig) -> tuple[Knowledge, list[Problem]]:
     """Read every FAQ file (or the cache of them) and build the matcher; problems come back
     alongside, never raised."""
-    content, problems = load_content_cached(paths)
-    return build_knowledge(content, match), problems
+    content, problems, key = load_content_keyed(paths)
+    return build_knowledge(content, match, key), problems

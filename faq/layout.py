@@ -35,6 +35,24 @@ class LayoutRules:
     max_related: int = 3
 
 
+@dataclass(frozen=True)
+class CheckConfig:
+    """config.yaml `check:`: the limits `unionbot check`, start-up and /reload hold content to."""
+
+    min_alternates: int = 8
+    max_answer_chars: int = 600
+    max_button_label_chars: int = 20  # flow titles and options
+    max_label_chars: int = 16  # an entry's label
+    max_first_line_chars: int = 40
+    max_result_chars: int = 250
+    max_related: int = 3
+
+    @property
+    def layout(self) -> LayoutRules:
+        return LayoutRules(self.max_label_chars, self.max_first_line_chars,
+                           self.max_result_chars, self.max_related)
+
+
 def check_layout(content: Content, rules: LayoutRules, renderer: Renderer) -> list[Problem]:
     problems: list[Problem] = []
     for entry in content.entries.values():

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from faq.check import CheckConfig, check_knowledge
+from faq.check import check_knowledge
 from faq.content import FaqPaths, load_content
 from faq.knowledge import MatchConfig, load_knowledge
+from faq.layout import CheckConfig
 from faq.sources import SourceDoc
 
 GOOD = """\

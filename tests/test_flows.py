@@ -21,13 +21,14 @@ from bot.loading import check_content
 from bot.payload import LIMIT, Action, Codec, Payload
 from bot.replies import ReplyKind
 from bot.service import Service
-from faq.check import CheckConfig, check_knowledge
+from faq.check import check_knowledge
 from faq.content import Content, FaqPaths
 from faq.flows import engine
 from faq.flows.checks import check_flows
 from faq.flows.engine import FlowEvent, FlowTarget, Move, path_target, start_target
 from faq.flows.model import Result, all_paths, walk
 from faq.knowledge import MatchConfig, load_knowledge
+from faq.layout import CheckConfig
 from faq.messages import MessageKey as K
 from faq.sources import SourceDoc
 

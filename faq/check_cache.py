@@ -1,0 +1,63 @@
+"""The checks' verdict on content that has not changed, kept between runs.
+
+Start-up, `unionbot ask` and /reload run the same checks (faq/check.py) on every load: ~20 ms,
+and about as much again to compile their modules where bytecode is not kept. The verdict depends
+only on the content (its key, faq/content_cache.py, covers the files and all faq code), on the
+source documents' bytes and on the settings passed in, so it is kept under a hash of the three,
+and faq/check.py is imported only when the verdict is not known. The deep checks (`unionbot
+check`) always run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from faq.cache import forget_old, read_cached, write_cached
+from faq.contacts import Contact
+from faq.content import FaqPaths
+from faq.knowledge import Knowledge
+from faq.layout import CheckConfig
+from faq.yamlfile import MAX_FILE_BYTES, Problem
+
+
+def verdict_key(knowledge: Knowledge, paths: FaqPaths, settings: tuple[object, ...]
+                ) -> str | None:
+    """A hash of the content's key, the settings and the source documents; None when the
+    content's key is unknown or a document cannot be read whole."""
+    if knowledge.content_key is None:
+        return None
+    digest = hashlib.sha256(f"{knowledge.content_key}\0{settings!r}".encode())
+    for doc in paths.sources:
+        if doc.path is None:
+            continue
+        try:
+            with doc.path.open("rb") as stream:
+                raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            return None
+        digest.update(f"\0{doc.path}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()[:32]
+
+
+def checked(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,
+            contacts: tuple[Contact, ...], verify_sources: bool, match: object) -> list[Problem]:
+    """The problems `check_knowledge` finds without the deep checks, read from the cache when
+    nothing they depend on has changed. `match` (the matching settings) shapes the normalised
+    phrasings the duplicate check compares."""
+    settings = (config, contacts, verify_sources, match)
+    key = verdict_key(knowledge, paths, settings)
+    name = f"checked-{key}"
+    cached = read_cached(name, "pickle") if key else None
+    if isinstance(cached, list) and all(isinstance(p, Problem) for p in cached):
+        return cached
+    from faq.check import check_knowledge  # its code is compiled only when it runs
+
+    problems = check_knowledge(knowledge, paths, config, deep=False, contacts=contacts,
+                               verify_sources=verify_sources)
+    if key is not None and verdict_key(knowledge, paths, settings) == key:
+        write_cached(name, problems, "pickle")
+        forget_old("checked", name)
+    return problems

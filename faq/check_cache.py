@@ -10,14 +10,13 @@ check`) always run.
 
 from __future__ import annotations
 
-import hashlib
-
 from faq.cache import forget_old, read_cached, write_cached
 from faq.contacts import Contact
 from faq.content import FaqPaths
+from faq.content_cache import digest_files
 from faq.knowledge import Knowledge
 from faq.layout import CheckConfig
-from faq.yamlfile import MAX_FILE_BYTES, Problem
+from faq.yamlfile import Problem
 
 
 def verdict_key(knowledge: Knowledge, paths: FaqPaths, settings: tuple[object, ...]
@@ -26,20 +25,8 @@ def verdict_key(knowledge: Knowledge, paths: FaqPaths, settings: tuple[object, .
     content's key is unknown or a document cannot be read whole."""
     if knowledge.content_key is None:
         return None
-    digest = hashlib.sha256(f"{knowledge.content_key}\0{settings!r}".encode())
-    for doc in paths.sources:
-        if doc.path is None:
-            continue
-        try:
-            with doc.path.open("rb") as stream:
-                raw = stream.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            return None
-        if len(raw) > MAX_FILE_BYTES:
-            return None
-        digest.update(f"\0{doc.path}\0{len(raw)}\0".encode())
-        digest.update(raw)
-    return digest.hexdigest()[:32]
+    return digest_files(f"{knowledge.content_key}\0{settings!r}",
+                        [doc.path for doc in paths.sources if doc.path is not None])
 
 
 def checked(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,

@@ -33,9 +33,14 @@ def content_files(paths: FaqPaths) -> list[Path]:
 def content_key(paths: FaqPaths) -> str | None:
     """A hash of the content files and the loading code; None when a file cannot be read
     whole (the loader reports it, and a problem worth reporting is not worth caching)."""
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{paths!r}".encode())
     code = sorted(_CODE.rglob("*.py"))
-    for path in content_files(paths) + code:
+    return digest_files(f"{CACHE_VERSION}\0{paths!r}", content_files(paths) + code)
+
+
+def digest_files(seed: str, files: list[Path]) -> str | None:
+    """A hash of `seed` and each file's path and bytes; None when one cannot be read whole."""
+    digest = hashlib.sha256(seed.encode())
+    for path in files:
         try:
             with path.open("rb") as stream:
                 raw = stream.read(MAX_FILE_BYTES + 1)

@@ -11,11 +11,13 @@ import marshal
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 # marshal for plain values (~5x faster to read than JSON); pickle for dataclasses
 _FORMATS: dict[str, Any] = {"marshal": marshal, "pickle": pickle}
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -70,3 +72,21 @@ def forget_old(prefix: str, keep: str, most: int = 8) -> None:
                 path.unlink()
     except OSError:
         pass
+
+
+def kept_or_built(prefix: str, key_of: Callable[[], str | None], build: Callable[[], T],
+                  valid: Callable[[Any], bool]) -> tuple[T, str | None]:
+    """The value pickled as `prefix`-<key> when there is a `valid` one, else `build()`, kept
+    only if the key is the same after building as before (what it is built from did not change
+    meanwhile). Returns the value and the key it is known to belong to (None: not known)."""
+    key = key_of()
+    name = f"{prefix}-{key}"
+    cached = read_cached(name, "pickle") if key else None
+    if cached is not None and valid(cached):
+        return cached, key
+    value = build()
+    if key is None or key_of() != key:
+        return value, None
+    write_cached(name, value, "pickle")
+    forget_old(prefix, name)
+    return value, key

@@ -10,7 +10,7 @@ check`) always run.
 
 from __future__ import annotations
 
-from faq.cache import forget_old, read_cached, write_cached
+from faq.cache import kept_or_built
 from faq.contacts import Contact
 from faq.content import FaqPaths
 from faq.content_cache import digest_files
@@ -35,16 +35,14 @@ def checked(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,
     nothing they depend on has changed. `match` (the matching settings) shapes the normalised
     phrasings the duplicate check compares."""
     settings = (config, contacts, verify_sources, match)
-    key = verdict_key(knowledge, paths, settings)
-    name = f"checked-{key}"
-    cached = read_cached(name, "pickle") if key else None
-    if isinstance(cached, list) and all(isinstance(p, Problem) for p in cached):
-        return cached
-    from faq.check import check_knowledge  # its code is compiled only when it runs
 
-    problems = check_knowledge(knowledge, paths, config, deep=False, contacts=contacts,
+    def check() -> list[Problem]:
+        from faq.check import check_knowledge  # its code is compiled only when it runs
+
+        return check_knowledge(knowledge, paths, config, deep=False, contacts=contacts,
                                verify_sources=verify_sources)
-    if key is not None and verdict_key(knowledge, paths, settings) == key:
-        write_cached(name, problems, "pickle")
-        forget_old("checked", name)
+
+    problems, _ = kept_or_built(
+        "checked", lambda: verdict_key(knowledge, paths, settings), check,
+        lambda kept: isinstance(kept, list) and all(isinstance(p, Problem) for p in kept))
     return problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from faq.cache import forget_old, read_cached, write_cached
+from faq.cache import kept_or_built
 from faq.content import Content, FaqPaths, load_content
 from faq.fields import yaml_files
 from faq.yamlfile import MAX_FILE_BYTES, Problem
@@ -62,14 +62,8 @@ def load_content_cached(paths: FaqPaths) -> tuple[Content, list[Problem]]:
 def load_content_keyed(paths: FaqPaths) -> tuple[Content, list[Problem], str | None]:
     """`load_content_cached` and the key of what it returns: None when the files changed while
     they were read, or could not be hashed (then nothing built from them may be cached)."""
-    key = content_key(paths)
-    name = f"content-{key}"
-    cached = read_cached(name, "pickle") if key else None
-    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Content):
-        return cached[0], cached[1], key
-    content, problems = load_content(paths)
-    if key is None or content_key(paths) != key:
-        return content, problems, None
-    write_cached(name, (content, problems), "pickle")
-    forget_old("content", name)
+    (content, problems), key = kept_or_built(
+        "content", lambda: content_key(paths), lambda: load_content(paths),
+        lambda kept: isinstance(kept, tuple) and len(kept) == 2
+        and isinstance(kept[0], Content))
     return content, problems, key

@@ -112,8 +112,7 @@ class Dialogue:
             return self._answered(match, qid, note, record)
         if match.outcome is Outcome.CLARIFY:
             suggestions = self._suggestions(match.candidates)
-            rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
-                                                       question=qid)),) for s in suggestions)
+            rows = self._entry_rows(suggestions, qid)
             rows += ((self.button(self.msg(K.NONE_OF_THESE),
                                   Payload(action=Action.NONE, question=qid)),),)
             text = note + self.msg(K.CLARIFY)
@@ -158,12 +157,16 @@ class Dialogue:
         """Not answered: what the report does not say, the contacts, and the topic's likeliest
         entries to open (the worker's programme is plain, the entry is not)."""
         suggestions = self._suggestions(hint.candidates)
-        rows = tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
-                                                   question=qid)),) for s in suggestions)
+        rows = self._entry_rows(suggestions, qid) + (self.menu_row(),)
         text = note + self.msg(K.SILENT_TOPIC, what=match.silent, topic=hint.topic.title)
-        return Reply(kind=ReplyKind.FALLBACK, text=text, buttons=rows + (self.menu_row(),),
+        return Reply(kind=ReplyKind.FALLBACK, text=text, buttons=rows,
                      score=match.score, suggestions=suggestions, query=match.query,
                      question_id=qid, records=(record,), silent=match.silent)
+
+    def _entry_rows(self, suggestions: tuple[Suggestion, ...], qid: str) -> Rows:
+        """One button a row for each suggested entry, a tap recorded as a pick for `qid`."""
+        return tuple((self.button(s.label, Payload(action=Action.ENTRY, target=s.entry_id,
+                                                   question=qid)),) for s in suggestions)
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
         entries = self.knowledge.entries

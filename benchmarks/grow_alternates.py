@@ -38,7 +38,7 @@ from bot.yamledit import replace_atomically, with_alternate  # noqa: E402
 from faq.evaluate import load_question_set  # noqa: E402
 
 MAX_RIGHT = 3  # more entries than this hold the facts: the label does not pick one
-REFUSED_SETS = ("blind_set", "check_set")
+REFUSED_SETS = ("blind_set", "check_set", "fresh_set")
 DATA = ROOT / "tests" / "data"
 HELD_SETS = ("dev_set.yaml", "test_set.yaml")  # their questions never become phrasings
 
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
     if any(name in str(path) for path in args.sets for name in REFUSED_SETS):
-        parser.error("the blind set and the check set are never added to the FAQ")
+        parser.error("the blind, check and fresh sets are never added to the FAQ")
     print(dict(grow(args.config, args.sets, args.max_chars, args.dry_run)))
     if not args.dry_run:  # the check staff run, as they run it
         config = ["--config", args.config] if args.config else []

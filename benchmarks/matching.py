@@ -46,6 +46,7 @@ COLUMNS = ("direct right", "answered wrong", "dym right 1st", "fallback", "off-t
            "silent→contacts", "1st cand. right", "p50 ms", "p99 ms", "p99 raw ms")
 WORKER_SET = ROOT / "tests" / "data" / "worker_set.yaml"
 CHECK_SET = ROOT / "tests" / "data" / "check_set.yaml"  # validation only, never tuned on
+FRESH_SET = ROOT / "tests" / "data" / "fresh_set.yaml"  # validation only (stop 19)
 RUNS = 3
 
 
@@ -272,8 +273,8 @@ def main() -> None:
     for label, labelled in (("dev", dev), ("test", test)):
         rows.append((f"{label} unionbot", labelled_row(labelled, ours(matcher), args.runs)))
         rows.append((f"{label} baseline", labelled_row(labelled, theirs(baseline))))
-    sets = [("worker", WORKER_SET), ("check", CHECK_SET)] + ([] if args.no_blind
-                                                              else [("blind", BLIND)])
+    sets = [("worker", WORKER_SET), ("check", CHECK_SET), ("fresh", FRESH_SET)]
+    sets += [] if args.no_blind else [("blind", BLIND)]
     for label, path in sets:
         rows.append((f"{label} unionbot", facts_row(dialogue, None, contacts, path)))
         rows.append((f"{label} baseline", facts_row(dialogue, baseline, contacts, path)))

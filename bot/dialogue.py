@@ -142,10 +142,13 @@ class Dialogue:
                                                               target=entry.id, question=qid)),)
         reply = self.answer(entry, qid, lead=lead)
         text = note + reply.text
+        given = self.render("{contacts}") in reply.text
         if match.silent:
-            key = K.SILENT_NOTE_SEE_ABOVE if self.render("{contacts}") in reply.text \
-                else K.SILENT_NOTE
+            key = K.SILENT_NOTE_SEE_ABOVE if given else K.SILENT_NOTE
             text += "\n\n" + self.msg(key, what=match.silent)
+        elif match.named:  # answered for the name alone: what was asked may not be in it
+            key = K.NAMED_NOTE_SEE_ABOVE if given else K.NAMED_NOTE
+            text += "\n\n" + self.msg(key, name=match.named)
         if alternatives:
             text += "\n\n" + self.msg(K.ALSO_ASK)
         return Reply(kind=ReplyKind.ANSWER, text=text, buttons=reply.buttons, entry_id=entry.id,

@@ -10,6 +10,7 @@ failed to load is not reported again: that problem is already on the list.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from faq.contacts import Contact
 from faq.content import Content, Entry, FaqPaths
@@ -18,6 +19,7 @@ from faq.flows.checks import check_flows
 from faq.knowledge import Knowledge
 from faq.layout import CheckConfig, check_layout
 from faq.matcher import Outcome
+from faq.names import check_names
 from faq.placeholders import Renderer
 from faq.sources import PassageCheck, read_documents
 from faq.yamlfile import Problem
@@ -34,6 +36,7 @@ def check_knowledge(knowledge: Knowledge, paths: FaqPaths, config: CheckConfig,
     renderer = Renderer(contacts, paths.sources, content.messages)
     problems: list[Problem] = []
     problems += check_entries(knowledge, config, renderer)
+    problems += check_names(content, replace(knowledge.normalizer, max_chars=0).normalize)
     problems += check_sources(content, paths, verify_sources)
     problems += check_layout(content, config.layout, renderer)
     problems += check_flows(content, config.max_button_label_chars)

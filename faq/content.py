@@ -33,6 +33,7 @@ class Entry:
     related: tuple[str, ...] = ()
     flow: str | None = None
     short_label: str | None = None  # the button label (`label:`); the check requires it
+    names: tuple[str, ...] = ()  # what the entry is about, as the report calls it (faq/names.py)
     file: str = ""
     line: int = 0
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # field -> line

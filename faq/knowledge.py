@@ -84,7 +84,9 @@ def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) 
     phrasings = [(e.id, p) for e in content.entries.values() for p in e.phrasings]
     silent = SilentFinder.build(content.silent, normalizer.normalize, content.elsewhere)
     answers = [(e.id, e.answer) for e in content.entries.values()]
-    return Matcher(phrasings, normalizer, match.settings, silent=silent, answers=answers)
+    names = [(e.id, name) for e in content.entries.values() for name in e.names]
+    return Matcher(phrasings, normalizer, match.settings, silent=silent, answers=answers,
+                   names=names)
 
 
 def build_knowledge(content: Content, match: MatchConfig, content_key: str | None = None

@@ -29,6 +29,7 @@ from faq.decision import (
     load_model,
 )
 from faq.index import Prepared, prepare
+from faq.names import NameIndex
 from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
 from faq.silent import SilentFinder
 from faq.silent_routing import Asked
@@ -54,8 +55,9 @@ class Matcher:
     def __init__(self, phrasings: Iterable[tuple[str, str]], normalizer: Normalizer,
                  settings: MatchSettings | None = None, model: DecisionModel | None = None,
                  silent: SilentFinder | None = None, use_cache: bool = True,
-                 answers: Iterable[tuple[str, str]] = ()):
-        """`phrasings` and `answers` are (entry id, text); answers are optional (faq/answers.py)."""
+                 answers: Iterable[tuple[str, str]] = (), names: Iterable[tuple[str, str]] = ()):
+        """`phrasings`, `answers` and `names` are (entry id, text); answers (faq/answers.py)
+        and names (faq/names.py) are optional."""
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
         answers = list(answers)
@@ -68,6 +70,7 @@ class Matcher:
         self.classifier = UnitClassifier((p.entry_id, p.units) for p in prepared)
         self.model = model or load_model()
         self.silent = silent or SilentFinder()
+        self.names = NameIndex(names, normalizer.normalize)
         # What each entry says itself, to tell what a silent question asks that it does not:
         # its normalised phrasings, joined, and its answer.
         answer_of = dict(answers)
@@ -105,7 +108,8 @@ class Matcher:
         decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
             decision = self._last_clause(decision, query, text, memo)
-        return self._elsewhere(self._silent(decision, query, text, memo), query)
+        decision = self._elsewhere(self._silent(decision, query, text, memo), query)
+        return self._named(decision, query, text, memo)
 
     def _elsewhere(self, decision: Match, query: str) -> Match:
         """A question about a place outside Hebei falls back, naming the place, unless the
@@ -200,6 +204,25 @@ class Matcher:
         """Flag what the question asks that the report does not say (faq/silent_routing.py)."""
         asked = self.silent.find(self._asking_part(query, text, memo))
         return route_silent(self, decision, query, asked, memo) if asked else decision
+
+    def _named(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
+        """A question that would fall back but names one entry's programme (faq/names.py) is
+        answered with that entry and 「不是这个？」, flagged with what the report does not say
+        of it: the worker named what they ask about, and the rest of the question is often
+        words no FAQ phrasing holds. The entry must be among the candidates weighed, at the
+        `named` confidence or more (a name in passing, 「裕华路现在堵车吗」, is not enough)."""
+        if decision.outcome is not Outcome.FALLBACK or decision.elsewhere or not self.names:
+            return decision
+        named = self.names.named(query)
+        if named is None:
+            return decision
+        candidate = next((c for c in decision.candidates if c.entry_id == named.entry_id), None)
+        if candidate is None or candidate.confidence < self.model.thresholds.named:
+            return decision
+        asked = self.silent.find(self._asking_part(query, text, memo))
+        unsaid = self.unsaid(asked, named.entry_id) if asked else []
+        return Match(Outcome.ANSWER, query, (candidate,), confirm=True,
+                     silent="、".join(i.name for i, _ in unsaid), named=named.name)
 
     def unsaid(self, asked: list[Asked], entry_id: str) -> list[Asked]:
         """What a question asks that the entry does not speak to itself."""

@@ -26,6 +26,8 @@ class MessageKey(StrEnum):
     SILENT_NOTE = "silent_note"
     SILENT_NOTE_SEE_ABOVE = "silent_note_see_above"
     SILENT_TOPIC = "silent_topic"
+    NAMED_NOTE = "named_note"
+    NAMED_NOTE_SEE_ABOVE = "named_note_see_above"
     ELSEWHERE = "elsewhere"
     EMPTY = "empty"
     NOT_TEXT = "not_text"

@@ -19,7 +19,7 @@ from faq.sources import Passage
 from faq.yamlfile import PathKey, Problem, YamlDoc
 
 ENTRY_FIELDS = {"id", "question", "alternates", "answer", "source", "related", "flow",
-                "label"}
+                "label", "names"}
 PASSAGE_FIELDS = {"doc", "text"}
 
 
@@ -103,6 +103,7 @@ class _EntryReader:
         related = self._texts(item, "related", "related 必须是条目 id 的列表")
         flow = self._optional_text(item, "flow", "flow 必须是一个测评的 id")
         label = self._optional_text(item, "label", "label 必须是文字")
+        names = self._texts(item, "names", "names 必须是一组名字（报道里的叫法）")
         if len(self.problems) > before:
             return None
         lines = self._lines(item)
@@ -110,7 +111,7 @@ class _EntryReader:
             id=self.entry_id, topic=topic_id, question=str(item["question"]).strip(),
             alternates=tuple(alternates), answer=str(item["answer"]).strip(),
             source=tuple(sources), related=tuple(related), flow=flow, short_label=label,
-            file=self.name, line=self.doc.line(*self.key), lines=lines)
+            names=tuple(names), file=self.name, line=self.doc.line(*self.key), lines=lines)
 
     def _lines(self, item: dict[Any, Any]) -> dict[str, int]:
         """The line of each field, and of each alternate as `alternates.<index>`."""
@@ -122,7 +123,7 @@ class _EntryReader:
 
     def _texts(self, item: dict[Any, Any], field_name: str, message: str) -> list[str]:
         value = item.get(field_name, [])
-        if isinstance(value, str) and field_name == "related":
+        if isinstance(value, str) and field_name in ("related", "names"):
             value = [value]
         if not isinstance(value, list) or not all(is_text(v) for v in value):
             self.bad(field_name, message)

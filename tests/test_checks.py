@@ -64,6 +64,8 @@ LONG_LABEL = "工会的无息借款能借多少钱又能用多久"  # 17 charact
 RELATED = "related: [contact-union, about-source, startup-aid-overview]"
 BROKEN_LINK = "related: [bot-capabilities, about-source, startup-aid-how-to-aply]"
 MAY_DAY = "- id: may-day-medal"
+LOAN_NAMES = "    names: [无息借款, 启动周转资金, 周转资金]"
+EQUITY_NAMES = "    names: [资金入股, 共同持股, 配套资金]"
 
 
 def passage(text: str) -> str:
@@ -138,6 +140,20 @@ FAULTS: list[tuple[str, list[Edit], tuple[str, str, str], str, str]] = [
     ("more than three related",
      [(HELP, RELATED, RELATED[:-1] + ", startup-aid-amount]")],
      (HELP, "startup-aid-amount]", ""), "related 有 4 个，最多写 3 个", "warning"),
+    ("a name not in its entry",
+     [(STARTUP, LOAN_NAMES, "    names: [无息借款, 无息贷款卡]")],
+     (STARTUP, "names: [无息借款, 无息贷款卡]", ""),
+     "名字（names）'无息贷款卡' 在本条的问法、答案和原文里都没有出现", "error"),
+    ("a name of two entries",
+     [(STARTUP, EQUITY_NAMES, EQUITY_NAMES.replace("配套资金", "无息借款"))],
+     (STARTUP, "names: [资金入股, 共同持股, 无息借款]", ""),
+     "'无息借款' 在条目 interest-free-loan 里也写了", "error"),
+    ("a one-character name",
+     [(STARTUP, LOAN_NAMES, "    names: [无息借款, 借]")],
+     (STARTUP, "names: [无息借款, 借]", ""), "名字（names）'借' 太短", "error"),
+    ("names not a list of texts",
+     [(STARTUP, LOAN_NAMES, "    names: {无息借款: 1}")],
+     (STARTUP, "names: {无息借款: 1}", ""), "names 必须是一组名字", "error"),
     ("a one-character synonym",
      [(SYNONYMS, "  - [工会, 公会]", "  - [工会, 公会, 会]")],
      (SYNONYMS, "  - [工会, 公会, 会]", ""), "同义词「会」只有一个字", "warning"),

@@ -191,11 +191,11 @@ def test_accept_on_a_faq_that_is_already_broken_says_so(records: Path, faq_copy:
 
 def test_a_pick_after_a_silent_question_is_no_alternate(records: Path, faq_copy: Path,
                                                         capsys) -> None:
-    """The worker who asked about a bonus and opened the craftsman entry read what the report
+    """The worker who asked when the aid arrives and opened an aid entry read what the report
     says; as the entry's alternate the wording would silence the note that it says no more."""
     config = load_config(faq_copy)
     dialogue = open_dialogue(config, key=b"k")
-    asked = "大工匠有奖金吗"
+    asked = "１０万扶持资金多久能到账"
     reply = dialogue.ask(asked)
     assert reply.silent and reply.suggestions
     picked = reply.suggestions[0].entry_id
@@ -220,11 +220,11 @@ def test_a_pick_after_a_silent_question_is_no_alternate(records: Path, faq_copy:
 
 def test_an_unanswered_silent_question_is_marked_so(records: Path, faq_copy: Path,
                                                      tmp_path: Path, capsys) -> None:
-    """Two workers asked about a bonus the report never mentions: the review says the bot told
-    them so, instead of suggesting an entry the report cannot back."""
+    """Two workers asked when the aid arrives, which the report never says: the review says the
+    bot told them so, instead of suggesting an entry the report cannot back."""
     config = load_config(faq_copy)
     dialogue = open_dialogue(config, key=b"k")
-    asked = "大工匠有奖金吗"
+    asked = "１０万扶持资金多久能到账"
     silent = dialogue.ask(asked).silent
     assert silent
 

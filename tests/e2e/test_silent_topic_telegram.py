@@ -13,7 +13,7 @@ from bot.records import EventKind
 from bot.replies import ReplyKind
 
 WORKER = 2101
-ASKED = "大工匠有奖金吗"  # worker set 2: three craftsman entries, none sure
+ASKED = "１０万扶持资金多久能到账"  # worker set 2: three startup-aid entries, none sure
 
 
 async def test_the_topic_s_entries_are_offered(bot: Harness) -> None:

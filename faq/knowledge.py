@@ -12,6 +12,7 @@ from faq.content import Content, Entry, FaqPaths, Topic
 from faq.content_cache import load_content_keyed
 from faq.decision import Candidate, Match, Outcome
 from faq.matcher import Matcher, MatchSettings
+from faq.names import NameIndex
 from faq.silent import SilentFinder
 from faq.text import DEFAULT_MAX_QUERY_CHARS, Normalizer, synonym_map
 from faq.yamlfile import Problem
@@ -84,7 +85,8 @@ def build_matcher(content: Content, normalizer: Normalizer, match: MatchConfig) 
     phrasings = [(e.id, p) for e in content.entries.values() for p in e.phrasings]
     silent = SilentFinder.build(content.silent, normalizer.normalize, content.elsewhere)
     answers = [(e.id, e.answer) for e in content.entries.values()]
-    names = [(e.id, name) for e in content.entries.values() for name in e.names]
+    names = NameIndex(((e.id, name) for e in content.entries.values() for name in e.names),
+                      normalizer.normalize, {e.id: e.topic for e in content.entries.values()})
     return Matcher(phrasings, normalizer, match.settings, silent=silent, answers=answers,
                    names=names)
 

@@ -55,9 +55,9 @@ class Matcher:
     def __init__(self, phrasings: Iterable[tuple[str, str]], normalizer: Normalizer,
                  settings: MatchSettings | None = None, model: DecisionModel | None = None,
                  silent: SilentFinder | None = None, use_cache: bool = True,
-                 answers: Iterable[tuple[str, str]] = (), names: Iterable[tuple[str, str]] = ()):
-        """`phrasings`, `answers` and `names` are (entry id, text); answers (faq/answers.py)
-        and names (faq/names.py) are optional."""
+                 answers: Iterable[tuple[str, str]] = (), names: NameIndex | None = None):
+        """`phrasings` and `answers` are (entry id, text); answers (faq/answers.py) and the
+        entries' names (faq/names.py) are optional."""
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
         answers = list(answers)
@@ -70,7 +70,7 @@ class Matcher:
         self.classifier = UnitClassifier((p.entry_id, p.units) for p in prepared)
         self.model = model or load_model()
         self.silent = silent or SilentFinder()
-        self.names = NameIndex(names, normalizer.normalize)
+        self.names = names or NameIndex((), normalizer.normalize)
         # What each entry says itself, to tell what a silent question asks that it does not:
         # its normalised phrasings, joined, and its answer.
         answer_of = dict(answers)
@@ -210,17 +210,22 @@ class Matcher:
         answered with that entry and 「不是这个？」, flagged with what the report does not say
         of it: the worker named what they ask about, and the rest of the question is often
         words no FAQ phrasing holds. The entry must be among the candidates weighed, at the
-        `named` confidence or more (a name in passing, 「裕华路现在堵车吗」, is not enough)."""
+        `named` confidence or more (a name in passing, 「裕华路现在堵车吗」, is not enough);
+        when it is not, the first candidate serves if it is of the named entry's topic (the
+        name says the programme, the matcher which of its entries: 「创业扶持有年龄限制不」)."""
         if decision.outcome is not Outcome.FALLBACK or decision.elsewhere or not self.names:
             return decision
         named = self.names.named(query)
         if named is None:
             return decision
-        candidate = next((c for c in decision.candidates if c.entry_id == named.entry_id), None)
-        if candidate is None or candidate.confidence < self.model.thresholds.named:
+        floor = self.model.thresholds.named
+        weighed = [c for c in decision.candidates if c.confidence >= floor]
+        candidate = next((c for c in weighed if c.entry_id == named.entry_id), None) or next(
+            (c for c in weighed[:1] if self.names.same_topic(named.entry_id, c.entry_id)), None)
+        if candidate is None:
             return decision
         asked = self.silent.find(self._asking_part(query, text, memo))
-        unsaid = self.unsaid(asked, named.entry_id) if asked else []
+        unsaid = self.unsaid(asked, candidate.entry_id) if asked else []
         return Match(Outcome.ANSWER, query, (candidate,), confirm=True,
                      silent="、".join(i.name for i, _ in unsaid), named=named.name)
 

@@ -11,13 +11,15 @@ in the entry's text, and one name belongs to one entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from faq.content import Content, Entry
+from faq.text import to_pinyin
 from faq.yamlfile import Problem
 
 MIN_NAME_CHARS = 2  # normalised; one character names nothing
+MIN_SOUND_CHARS = 3  # names this long are also found by sound (创业付持 for 创业扶持)
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,20 @@ class Named:
 
 
 class NameIndex:
-    """Normalised names, longest first, each with its entry."""
+    """Normalised names, longest first, each with its entry; and each entry's topic."""
 
-    def __init__(self, names: Iterable[tuple[str, str]], normalize: Callable[[str], str]):
-        """`names` are (entry id, name) pairs."""
+    def __init__(self, names: Iterable[tuple[str, str]], normalize: Callable[[str], str],
+                 topic_of: Mapping[str, str] | None = None):
+        """`names` are (entry id, name) pairs; `topic_of` maps entry ids to topic ids."""
         found = [(normalize(name), Named(entry_id, name)) for entry_id, name in names]
-        self._names = sorted(((norm, named) for norm, named in found
+        self._names = sorted(((norm, _sound(norm), named) for norm, named in found
                               if len(norm) >= MIN_NAME_CHARS), key=lambda x: -len(x[0]))
+        self._topic_of = dict(topic_of or {})
+
+    def same_topic(self, entry_id: str, other: str) -> bool:
+        """Whether two entries are of one topic (an entry is of its own)."""
+        topic = self._topic_of.get(entry_id)
+        return entry_id == other or (topic is not None and topic == self._topic_of.get(other))
 
     def __bool__(self) -> bool:
         return bool(self._names)
@@ -46,13 +55,20 @@ class NameIndex:
         found belong to different entries."""
         longest = 0
         found: list[Named] = []
-        for norm, named in self._names:
+        sound = _sound(query)
+        for norm, norm_sound, named in self._names:
             if len(norm) < longest:
                 break
-            if norm in query:
+            if norm in query or (len(norm) >= MIN_SOUND_CHARS and norm_sound in sound):
                 longest = len(norm)
                 found.append(named)
         return found[0] if found and len({n.entry_id for n in found}) == 1 else None
+
+
+def _sound(text: str) -> str:
+    """A text as its syllables, each with a space before and after (so 「 fu chi 」 is found
+    only as whole syllables: not in 「 wan ding 」 for 「an ding」)."""
+    return " " + "".join(s + " " for s in to_pinyin(text))
 
 
 def check_names(content: Content, normalize: Callable[[str], str]) -> list[Problem]:

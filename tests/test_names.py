@@ -36,6 +36,19 @@ def test_names_of_two_entries_alike_in_length_decide_nothing() -> None:
     assert not NameIndex([], str)
 
 
+def test_names_of_three_characters_or_more_are_found_by_sound() -> None:
+    index = NameIndex([("aid", "创业扶持"), ("wu", "吴明"), ("calm", "安定")], str)
+    assert index.named("创业付持咋申请") == Named("aid", "创业扶持")  # 付持 sounds as 扶持
+    assert index.named("无名英雄") is None  # two characters: by writing only
+    assert index.named("万定三方") is None  # whole syllables only: wan ding is not an ding
+
+
+def test_entries_of_one_topic() -> None:
+    index = NameIndex([], str, {"a": "aid", "b": "aid", "c": "craft"})
+    assert index.same_topic("a", "b") and index.same_topic("c", "c")
+    assert not index.same_topic("a", "c") and not index.same_topic("x", "y")
+
+
 def test_a_named_programme_is_answered_with_not_this(shipped_dialogue: Dialogue) -> None:
     reply = shipped_dialogue.ask(SEND_TEACHING)
     assert reply.kind is ReplyKind.ANSWER and reply.entry_id == TRAINING and reply.answered
@@ -68,6 +81,15 @@ def test_what_the_report_does_not_say_is_said_instead(shipped_dialogue: Dialogue
     reply = shipped_dialogue.ask("大工匠有奖金吗")
     assert reply.entry_id == "hebei-great-craftsman" and reply.silent == "费用、补贴和奖励"
     assert "上面是报道里关于" not in reply.text  # one note, the plainer one
+
+
+def test_the_first_candidate_serves_when_it_is_of_the_named_topic(
+        shipped_dialogue: Dialogue) -> None:
+    """创业扶持 names the programme's overview; the matcher puts eligibility first."""
+    match = shipped_dialogue.knowledge.matcher.match("创业扶持有年龄限制不 俺都56了")
+    assert match.outcome is Outcome.ANSWER and match.confirm and match.named == "创业扶持"
+    assert match.entry_id == "startup-aid-eligibility"
+    assert "创业扶持" in shipped_dialogue.knowledge.entries["startup-aid-overview"].names
 
 
 def test_an_entry_the_matcher_barely_weighed_is_not_answered(

@@ -36,15 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
+from bot_api_calls import BAD_GATEWAY, FLOOD, MALFORMED, SERVER_ERROR, Fault  # noqa: E402
 from e2e_harness import Harness  # noqa: E402
-from fake_bot_api import (  # noqa: E402
-    BAD_GATEWAY,
-    FLOOD,
-    MALFORMED,
-    SERVER_ERROR,
-    FakeBotApi,
-    Fault,
-)
+from fake_bot_api import FakeBotApi  # noqa: E402
 from fake_updates import text_update  # noqa: E402
 
 from bot.config import load_config  # noqa: E402

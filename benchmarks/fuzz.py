@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 
+from bot_api_calls import check_html, visible_length  # noqa: E402
 from e2e_harness import Harness  # noqa: E402
-from fake_bot_api import FakeBotApi, check_html, visible_length  # noqa: E402
+from fake_bot_api import FakeBotApi  # noqa: E402
 from fake_updates import callback_update as tap_update  # noqa: E402
 from fake_updates import text_update  # noqa: E402
 

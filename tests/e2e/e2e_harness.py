@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpx
-from fake_bot_api import Call, FakeBotApi
+from bot_api_calls import Call
+from fake_bot_api import FakeBotApi
 from fake_updates import callback_update, text_update
 from telegram.ext import Application
 

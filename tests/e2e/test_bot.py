@@ -9,8 +9,9 @@ import html
 import time
 
 import pytest
+from bot_api_calls import FLOOD, Call
 from e2e_harness import STAFF_ID, Harness, buttons, pick, same_buttons
-from fake_bot_api import FLOOD, Call, FakeBotApi
+from fake_bot_api import FakeBotApi
 from fake_updates import (
     BOT_USER,
     callback_update,

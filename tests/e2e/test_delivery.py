@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_api_calls import BAD_GATEWAY, FLOOD, MALFORMED, SERVER_ERROR, Call, Fault
 from e2e_harness import Harness, pick
-from fake_bot_api import BAD_GATEWAY, FLOOD, MALFORMED, SERVER_ERROR, Call, FakeBotApi, Fault
+from fake_bot_api import FakeBotApi
 from fake_updates import text_update
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut

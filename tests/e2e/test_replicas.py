@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bot_api_calls import Call
 from e2e_harness import WAIT, listening
-from fake_bot_api import Call, FakeBotApi
+from fake_bot_api import FakeBotApi
 from fake_updates import callback_update, text_update
 from postgres_server import PostgresServer
 from round_robin import RoundRobinProxy

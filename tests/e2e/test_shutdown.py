@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import FakeBotApi, Fault
+from bot_api_calls import Fault
+from fake_bot_api import FakeBotApi
 from fake_updates import text_update
 
 from bot.config import ConfigError, load_config

@@ -51,18 +51,16 @@ class NameIndex:
 
     def named(self, query: str) -> Named | None:
         """The entry whose name the normalised question holds: the longest name found
-        (「河北大工匠」 before 「大工匠」); None when no name is found or the longest ones
-        found belong to different entries."""
-        longest = 0
-        found: list[Named] = []
+        (「河北大工匠」 before 「大工匠」, which is part of it); None when no name is found or
+        the question names two entries (「无息借款跟贴息贷款有啥区别」 asks about both)."""
+        found: list[tuple[str, Named]] = []
         sound = _sound(query)
         for norm, norm_sound, named in self._names:
-            if len(norm) < longest:
-                break
+            if any(norm in longer for longer, _ in found):
+                continue
             if norm in query or (len(norm) >= MIN_SOUND_CHARS and norm_sound in sound):
-                longest = len(norm)
-                found.append(named)
-        return found[0] if found and len({n.entry_id for n in found}) == 1 else None
+                found.append((norm, named))
+        return found[0][1] if len({n.entry_id for _, n in found}) == 1 else None
 
 
 def _sound(text: str) -> str:

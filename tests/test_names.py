@@ -29,11 +29,18 @@ def test_the_longest_name_found_decides() -> None:
     assert index.named("今天天气好") is None
 
 
-def test_names_of_two_entries_alike_in_length_decide_nothing() -> None:
-    index = NameIndex([("loan", "借款"), ("stake", "入股"), ("x", "借")], str)
-    assert index.named("借款和入股选哪个") is None
+def test_a_question_naming_two_entries_decides_nothing() -> None:
+    index = NameIndex([("loan", "无息借款"), ("subsidy", "贴息"), ("x", "借")], str)
+    assert index.named("无息借款跟贴息贷款有啥区别") is None  # it asks about both
     assert index.named("借了钱") is None  # one character names nothing
     assert not NameIndex([], str)
+
+
+def test_a_name_inside_a_longer_one_found_is_not_a_second_name() -> None:
+    national = "全国示范性劳模和工匠人才创新工作室"
+    index = NameIndex([("studios", "创新工作室"), ("honours", national)], str)
+    assert index.named(national + "河北几家") == Named("honours", national)
+    assert index.named("创新工作室有多少家") == Named("studios", "创新工作室")
 
 
 def test_names_of_three_characters_or_more_are_found_by_sound() -> None:

@@ -31,6 +31,7 @@ from bot.storage import Store
 from faq.content import Entry, FaqPaths
 from faq.fields import display_name, yaml_files
 from faq.knowledge import load_knowledge
+from faq.silent_routing import shown
 from faq.yamlfile import Problem
 
 DAY = 86400.0
@@ -73,7 +74,7 @@ def asks_unsaid(dialogue: Dialogue, text: str, entry_id: str) -> str:
     no longer be given."""
     matcher = dialogue.knowledge.matcher
     asked = matcher.silent.find(matcher.normalizer.normalize(text))
-    return "、".join(intent.name for intent, _ in matcher.unsaid(asked, entry_id))
+    return shown(matcher.unsaid(asked, entry_id))
 
 
 def direct_entry(dialogue: Dialogue, text: str) -> str | None:

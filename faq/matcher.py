@@ -32,7 +32,7 @@ from faq.index import Prepared, prepare
 from faq.names import NameIndex
 from faq.ranking import RESCORE_ENTRIES, MatchSettings, Ranker
 from faq.silent import SilentFinder
-from faq.silent_routing import Asked
+from faq.silent_routing import Asked, shown
 from faq.silent_routing import route as route_silent
 from faq.text import Normalizer
 from faq.units import tokens, units
@@ -108,8 +108,10 @@ class Matcher:
         decision = self.decide(query, text=text, memo=memo)
         if decision.outcome is not Outcome.ANSWER and len(query) > LONG_QUERY:
             decision = self._last_clause(decision, query, text, memo)
-        decision = self._elsewhere(self._silent(decision, query, text, memo), query)
-        return self._named(decision, query, text, memo)
+        asked = self.silent.find(self._asking_part(query, text, memo))
+        if asked:  # flag what the report does not say (faq/silent_routing.py)
+            decision = route_silent(self, decision, query, asked, memo)
+        return self._named(self._elsewhere(decision, query), query, asked)
 
     def _elsewhere(self, decision: Match, query: str) -> Match:
         """A question about a place outside Hebei falls back, naming the place, unless the
@@ -200,12 +202,7 @@ class Matcher:
         ranked = self.rank(query, limit=len(among), parts=parts, among=tuple(among), memo=memo)
         return {c.entry_id: c.score for c in ranked}
 
-    def _silent(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
-        """Flag what the question asks that the report does not say (faq/silent_routing.py)."""
-        asked = self.silent.find(self._asking_part(query, text, memo))
-        return route_silent(self, decision, query, asked, memo) if asked else decision
-
-    def _named(self, decision: Match, query: str, text: str, memo: Memo) -> Match:
+    def _named(self, decision: Match, query: str, asked: list[Asked]) -> Match:
         """A question that would fall back but names one entry's programme (faq/names.py) is
         answered with that entry and 「不是这个？」, flagged with what the report does not say
         of it: the worker named what they ask about, and the rest of the question is often
@@ -224,10 +221,8 @@ class Matcher:
             (c for c in weighed[:1] if self.names.same_topic(named.entry_id, c.entry_id)), None)
         if candidate is None:
             return decision
-        asked = self.silent.find(self._asking_part(query, text, memo))
-        unsaid = self.unsaid(asked, candidate.entry_id) if asked else []
         return Match(Outcome.ANSWER, query, (candidate,), confirm=True,
-                     silent="、".join(i.name for i, _ in unsaid), named=named.name)
+                     silent=shown(self.unsaid(asked, candidate.entry_id)), named=named.name)
 
     def unsaid(self, asked: list[Asked], entry_id: str) -> list[Asked]:
         """What a question asks that the entry does not speak to itself."""

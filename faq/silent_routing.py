@@ -43,7 +43,12 @@ def route(matcher: Matcher, decision: Match, query: str, asked: list[Asked],
 
 def _flagged(decision: Match, unsaid: list[Asked]) -> Match:
     """The decision saying what the report does not say (the intents' names, as shown)."""
-    return replace(decision, silent="、".join(i.name for i, _ in unsaid))
+    return replace(decision, silent=shown(unsaid))
+
+
+def shown(unsaid: list[Asked]) -> str:
+    """What the report does not say, as the worker and staff see it: the intents' names."""
+    return "、".join(i.name for i, _ in unsaid)
 
 
 def _without_asking(matcher: Matcher, query: str, asked: list[Asked], memo: Memo) -> Match | None:
